@@ -1,0 +1,22 @@
+"""The one Celery app. Tasks are autodiscovered from each app's tasks.py."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.dev")
+
+app = Celery("zhixue")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# The whole periodic schedule, in one place. django-celery-beat's DatabaseScheduler
+# copies it into the database, where operators can pause or retime an entry.
+BEAT_SCHEDULE = {
+    "org-import-files-cleanup": {
+        "task": "org.tasks.import_files_cleanup_task",
+        "schedule": crontab(hour=3, minute=30),
+    },
+}
+app.conf.beat_schedule = BEAT_SCHEDULE

@@ -1,0 +1,26 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+# The five sections of the site, in the order of the phone's bottom bar.
+NAVIGATION = [
+    ("study", _("Study"), "section_study"),
+    ("exams", _("Exams"), "section_exams"),
+    ("library", _("Library"), "section_library"),
+    ("ranking", _("Ranking"), "section_ranking"),
+    ("me", _("Me"), "me"),
+]
+
+
+def navigation(request):
+    items = []
+    for key, label, url_name in NAVIGATION:
+        url = reverse(url_name)
+        items.append(
+            {
+                "key": key,
+                "label": label,
+                "url": url,
+                "active": request.path.startswith(url),
+            }
+        )
+    return {"nav_items": items}

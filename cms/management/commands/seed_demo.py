@@ -1,0 +1,23 @@
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+from org.demo import DEMO_PASSWORD, seed_org
+
+
+class Command(BaseCommand):
+    help = "Load the demo group, members and role accounts (safe to run again)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--members", type=int, default=300)
+
+    def handle(self, *args, members, **options):
+        accounts = seed_org(members_total=members)
+        self.stdout.write(self.style.SUCCESS(_("Demo data is ready.")))
+        self.stdout.write(
+            _("Demo logins (password for all: %(password)s):")
+            % {"password": DEMO_PASSWORD}
+        )
+        for account in accounts:
+            self.stdout.write(
+                f"  {account.username:<12} {account.role}（{account.unit}）"
+            )

@@ -1,0 +1,45 @@
+from django.conf import settings
+from django.contrib.auth.views import LogoutView
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from org import views as org_views
+from org.api.urls import urlpatterns as org_api_urls
+
+from . import views
+
+urlpatterns = [
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("accounts/login/", org_views.login_view, name="login"),
+    path("accounts/logout/", LogoutView.as_view(), name="logout"),
+    path("accounts/password/", org_views.password_change_view, name="password_change"),
+    path("me/", org_views.me_view, name="me"),
+    path("study/", views.section_view, {"section": "study"}, name="section_study"),
+    path("exams/", views.section_view, {"section": "exams"}, name="section_exams"),
+    path(
+        "library/", views.section_view, {"section": "library"}, name="section_library"
+    ),
+    path(
+        "ranking/", views.section_view, {"section": "ranking"}, name="section_ranking"
+    ),
+    path("api/v1/", include(org_api_urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerView.as_view(url_name="api-schema"),
+        name="api-docs",
+    ),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+    from django.contrib.staticfiles.urls import staticfiles_urlpatterns
+
+    urlpatterns += staticfiles_urlpatterns()
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+urlpatterns += [path("", include(wagtail_urls))]

@@ -1,0 +1,20 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+# Sections whose apps arrive with later work. Each says plainly what is coming
+# rather than pretending to work.
+SECTIONS = {
+    "study": (_("Study"), _("Micro-lessons and study hours will appear here.")),
+    "exams": (_("Exams"), _("Your exams, practice and daily quiz will appear here.")),
+    "library": (_("Library"), _("Policies, resources and cases will appear here.")),
+    "ranking": (_("Ranking"), _("Leaderboards and Study Stars will appear here.")),
+}
+
+
+@login_required
+def section_view(request, section: str):
+    title, message = SECTIONS[section]
+    return render(
+        request, "cms/section_pending.html", {"title": title, "message": message}
+    )

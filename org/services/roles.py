@@ -1,0 +1,32 @@
+"""Granting and revoking roles."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from org.models import Role, RoleAssignment, Unit, User
+from org.scope import forget_roles
+
+
+@transaction.atomic
+def role_grant(
+    *, user: User, role: str, unit: Unit | None, by: User | None = None
+) -> RoleAssignment:
+    if role == Role.PLATFORM_ADMIN and unit is not None:
+        raise ValidationError(_("A platform administrator is not tied to a unit."))
+    if role != Role.PLATFORM_ADMIN and unit is None:
+        raise ValidationError(_("Choose the unit this role applies to."))
+    assignment, _created = RoleAssignment.objects.get_or_create(
+        user=user, role=role, unit=unit, defaults={"granted_by": by}
+    )
+    if role == Role.PLATFORM_ADMIN and not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    forget_roles(user)
+    return assignment
+
+
+@transaction.atomic
+def role_revoke(*, user: User, role: str, unit: Unit | None) -> None:
+    RoleAssignment.objects.filter(user=user, role=role, unit=unit).delete()
+    forget_roles(user)

@@ -1,0 +1,161 @@
+"""Walk every API route as a unit admin of another subtree: nothing leaks."""
+
+import io
+
+import pytest
+from django.urls import get_resolver
+from openpyxl import load_workbook
+
+from org.models import ImportJob
+
+
+def api_routes():
+    """(name, pattern) for every named route under /api/v1/."""
+    resolver = get_resolver()
+    routes = []
+    for name, entries in resolver.reverse_dict.lists():
+        if not isinstance(name, str):
+            continue
+        for _possibility, pattern, _defaults, _converters in entries:
+            if pattern.startswith("api/v1/"):
+                routes.append((name, pattern))
+    return sorted(set(routes))
+
+
+def test_route_inventory_is_known():
+    """A new API route must be added to the scope walk below."""
+    names = {name for name, _ in api_routes()}
+    assert names == {
+        "api-root",
+        "api-me",
+        "api-password",
+        "api-token",
+        "unit-list",
+        "unit-detail",
+        "unit-export",
+        "member-list",
+        "member-detail",
+        "member-transfer",
+        "member-transfers",
+        "member-export",
+        "import-list",
+        "import-detail",
+        "import-template",
+    }
+
+
+@pytest.fixture
+def foreign(tree):
+    """Objects under company B, and admin A who must not reach them."""
+    job = ImportJob.objects.create(
+        kind="members", file="x.xlsx", original_name="x.xlsx", created_by=tree.admin_b
+    )
+    return {"unit": tree.branch_b1, "member": tree.member_b, "job": job}
+
+
+def test_detail_routes_of_another_subtree_are_404_for_every_method(
+    tree, foreign, api_for
+):
+    api = api_for(tree.admin_a)
+    unit, member, job = foreign["unit"], foreign["member"], foreign["job"]
+    calls = [
+        ("get", f"/api/v1/units/{unit.pk}/", None),
+        (
+            "put",
+            f"/api/v1/units/{unit.pk}/",
+            {"name": "x", "code": "x", "unit_type": "branch"},
+        ),
+        ("delete", f"/api/v1/units/{unit.pk}/", None),
+        ("get", f"/api/v1/units/?root={unit.pk}", None),
+        ("get", f"/api/v1/members/{member.pk}/", None),
+        (
+            "put",
+            f"/api/v1/members/{member.pk}/",
+            {"unit": tree.branch_a1.pk, "real_name": "x", "employee_no": "x"},
+        ),
+        (
+            "post",
+            f"/api/v1/members/{member.pk}/transfer/",
+            {"to_unit": tree.branch_a1.pk},
+        ),
+        ("get", f"/api/v1/members/{member.pk}/transfers/", None),
+        ("get", f"/api/v1/members/?unit={unit.pk}", None),
+        ("get", f"/api/v1/members/export/?unit={unit.pk}", None),
+        ("get", f"/api/v1/imports/{job.pk}/", None),
+        # writes that name a foreign unit as target
+        (
+            "post",
+            "/api/v1/units/",
+            {"parent": unit.pk, "name": "x", "code": "NEWX", "unit_type": "branch"},
+        ),
+        (
+            "post",
+            "/api/v1/members/",
+            {
+                "unit": unit.pk,
+                "real_name": "x",
+                "employee_no": "NEWX",
+                "phone": "13600000000",
+            },
+        ),
+        ("post", f"/api/v1/members/{tree.member_a.pk}/transfer/", {"to_unit": unit.pk}),
+    ]
+    for method, url, data in calls:
+        response = getattr(api, method)(url, data, format="json")
+        assert response.status_code == 404, (method, url, response.status_code)
+        assert "B一" not in response.content.decode()
+    tree.member_b.refresh_from_db()
+    assert tree.member_b.unit == tree.branch_b1
+    assert tree.member_a.__class__.objects.get(pk=tree.member_a.pk).unit == tree.team_a1
+
+
+def test_lists_and_exports_hold_only_the_callers_subtree(tree, foreign, api_for):
+    api = api_for(tree.admin_a)
+    units = api.get("/api/v1/units/?page_size=500").json()["results"]
+    assert {u["code"] for u in units} == {"G", "A", "A1", "A2", "A1T1"}  # G: own chain
+    members = api.get("/api/v1/members/").json()["results"]
+    names = {m["real_name"] for m in members}
+    assert "李红梅" in names
+    assert "王建国" not in names and "吴管理" not in names
+    export = api.get("/api/v1/members/export/")
+    rows = list(load_workbook(io.BytesIO(export.content)).worksheets[0].values)
+    assert all(row[8] in {"A", "A1", "A2", "A1T1"} for row in rows[1:])
+    unit_rows = list(
+        load_workbook(io.BytesIO(api.get("/api/v1/units/export/").content))
+        .worksheets[0]
+        .values
+    )
+    assert {row[0] for row in unit_rows[1:]} == {"A", "A1", "A2", "A1T1"}
+
+
+def test_a_plain_member_reaches_only_themselves(tree, api_for):
+    api = api_for(tree.member_a.user)
+    members = api.get("/api/v1/members/").json()["results"]
+    assert [m["id"] for m in members] == [tree.member_a.pk]
+    assert api.get(f"/api/v1/members/{tree.member_a.pk}/").status_code == 200
+    other = tree.member_a.__class__.objects.filter(unit=tree.team_a1).exclude(
+        pk=tree.member_a.pk
+    )
+    for m in other:
+        assert api.get(f"/api/v1/members/{m.pk}/").status_code == 404
+    assert (
+        api.put(
+            f"/api/v1/members/{tree.member_a.pk}/",
+            {"unit": tree.team_a1.pk, "real_name": "改名", "employee_no": "E1"},
+            format="json",
+        ).status_code
+        == 404
+    )
+    assert api.post("/api/v1/imports/", {}).status_code == 404
+    assert api.get("/api/v1/members/export/").status_code == 404
+    assert api.get("/api/v1/units/export/").status_code == 404
+
+
+def test_anonymous_callers_get_nothing(db, client):
+    for url in (
+        "/api/v1/units/",
+        "/api/v1/members/",
+        "/api/v1/me/",
+        "/api/v1/imports/1/",
+    ):
+        assert client.get(url).status_code in (401, 403)

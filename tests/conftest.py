@@ -1,0 +1,107 @@
+from dataclasses import dataclass
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from rest_framework.test import APIClient
+
+from org.models import Member, Role, Unit, UnitType, User
+from org.services.roles import role_grant
+
+from .factories import make_member, make_unit
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Login throttling counts live in the cache (Redis on the second pass)."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@dataclass
+class Tree:
+    group: Unit
+    company_a: Unit
+    company_b: Unit
+    branch_a1: Unit
+    branch_a2: Unit
+    branch_b1: Unit
+    team_a1: Unit
+    platform_admin: User
+    admin_a: User
+    admin_b: User
+    member_a: Member
+    member_b: Member
+    editor: User
+    examiner: User
+
+
+@pytest.fixture
+def tree(db) -> Tree:
+    """集团党委 → 子分公司A/B党委 → 项目部党支部 → 党小组, one account per role."""
+    group = make_unit(None, "测试集团党委", code="G", unit_type=UnitType.COMMITTEE)
+    company_a = make_unit(
+        group, "子分公司A党委", code="A", unit_type=UnitType.COMMITTEE
+    )
+    company_b = make_unit(
+        group, "子分公司B党委", code="B", unit_type=UnitType.COMMITTEE
+    )
+    branch_a1 = make_unit(company_a, "A一项目部党支部", code="A1")
+    branch_a2 = make_unit(company_a, "A二项目部党支部", code="A2")
+    branch_b1 = make_unit(company_b, "B一项目部党支部", code="B1")
+    team_a1 = make_unit(branch_a1, "第一党小组", code="A1T1", unit_type=UnitType.GROUP)
+
+    platform_admin = make_member(group, "平台管理员").user
+    role_grant(user=platform_admin, role=Role.PLATFORM_ADMIN, unit=None)
+    admin_a = make_member(company_a, "周管理").user
+    role_grant(user=admin_a, role=Role.UNIT_ADMIN, unit=company_a)
+    admin_b = make_member(company_b, "吴管理").user
+    role_grant(user=admin_b, role=Role.UNIT_ADMIN, unit=company_b)
+    editor = make_member(group, "林编辑").user
+    role_grant(user=editor, role=Role.EDITOR, unit=group)
+    examiner = make_member(group, "郑考官").user
+    role_grant(user=examiner, role=Role.EXAMINER, unit=group)
+    member_a = make_member(team_a1, "李红梅")
+    member_b = make_member(branch_b1, "王建国")
+    return Tree(
+        group,
+        company_a,
+        company_b,
+        branch_a1,
+        branch_a2,
+        branch_b1,
+        team_a1,
+        platform_admin,
+        admin_a,
+        admin_b,
+        member_a,
+        member_b,
+        editor,
+        examiner,
+    )
+
+
+@pytest.fixture
+def client_for(db):
+    def make(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def api_for(db):
+    def make(user: User) -> APIClient:
+        client = APIClient()
+        client.force_authenticate(user)
+        return client
+
+    return make

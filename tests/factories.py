@@ -1,0 +1,38 @@
+"""Test data built through the services, so tests exercise the real write path."""
+
+import itertools
+
+from org.models import PoliticalStatus, Unit, UnitType
+from org.services.members import member_create
+from org.services.units import unit_create
+
+_numbers = itertools.count(1)
+
+PASSWORD = "Test-pass-2026"
+
+
+def make_unit(
+    parent: Unit | None,
+    name: str,
+    *,
+    code: str | None = None,
+    unit_type: str = UnitType.BRANCH,
+    sort_order: int = 0,
+) -> Unit:
+    return unit_create(
+        parent=parent,
+        name=name,
+        code=code or f"U{next(_numbers):05d}",
+        unit_type=unit_type,
+        sort_order=sort_order,
+    )
+
+
+def make_member(
+    unit: Unit, name: str = "张三", *, password: str | None = PASSWORD, **fields
+):
+    number = next(_numbers)
+    fields.setdefault("employee_no", f"E{number:05d}")
+    fields.setdefault("phone", f"139{number:08d}")
+    fields.setdefault("status", PoliticalStatus.FULL)
+    return member_create(unit=unit, real_name=name, password=password, **fields)
