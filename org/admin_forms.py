@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from . import scope
-from .models import Member, Unit
+from .models import Member, Role, RoleAssignment, Unit, User
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -66,3 +66,35 @@ class MemberForm(WagtailAdminModelForm):
 
     def service_kwargs(self) -> dict:
         return {key: self.cleaned_data[key] for key in self.Meta.fields}
+
+
+class AccountChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user):
+        member = getattr(user, "member", None)
+        return (
+            f"{user.display_name}（{member.employee_no}）" if member else user.username
+        )
+
+
+class RoleAssignmentForm(WagtailAdminModelForm):
+    user = AccountChoiceField(queryset=User.objects.none(), label=_("Account"))
+    unit = UnitChoiceField(
+        queryset=Unit.objects.none(), required=False, label=_("Unit")
+    )
+
+    class Meta:
+        model = RoleAssignment
+        fields = ["user", "role", "unit"]
+
+    def __init__(self, *args, for_user=None, **kwargs):
+        super().__init__(*args, for_user=for_user, **kwargs)
+        self.fields["user"].queryset = (
+            scope.managed_users(for_user)
+            .select_related("member")
+            .order_by("member__name_pinyin", "username")
+        )
+        self.fields["unit"].queryset = scope.managed_units(for_user).order_by("path")
+        allowed = scope.grantable_roles(for_user)
+        self.fields["role"].choices = [c for c in Role.choices if c[0] in allowed]
+        if self.instance.pk:
+            self.fields["user"].disabled = True

@@ -20,9 +20,10 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
 from . import scope
-from .admin_forms import MemberForm, UnitForm
-from .models import Member, Unit
+from .admin_forms import MemberForm, RoleAssignmentForm, UnitForm
+from .models import Member, RoleAssignment, Unit
 from .services import members as member_services
+from .services import roles as role_services
 from .services import units as unit_services
 
 
@@ -243,8 +244,87 @@ class MemberViewSet(ScopedModelViewSet):
         return scope.managed_members(user)
 
 
+# --- Roles ---------------------------------------------------------------------
+
+
+class RoleIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return scope.managed_role_assignments(self.request.user).select_related(
+            "user", "unit"
+        )
+
+    @property
+    def columns(self):
+        title_class = self._get_title_column_class(TitleColumn)
+        return [
+            title_class(
+                "user",
+                label=_("Account"),
+                accessor=lambda a: a.user.display_name,
+                get_url=self.get_edit_url,
+            ),
+            Column("role", label=_("Role"), accessor="get_role_display"),
+            Column(
+                "unit",
+                label=_("Unit"),
+                accessor=lambda a: a.unit.name if a.unit else _("All units"),
+            ),
+            Column(
+                "granted_at",
+                label=_("Granted"),
+                accessor=lambda a: a.granted_at.strftime("%Y-%m-%d"),
+            ),
+        ]
+
+
+class RoleCreateView(ServiceSaveMixin, generic.CreateView):
+    def save_instance(self):
+        data = self.form.cleaned_data
+        return role_services.role_grant(
+            user=data["user"],
+            role=data["role"],
+            unit=data["unit"],
+            by=self.request.user,
+        )
+
+
+class RoleEditView(ServiceSaveMixin, generic.EditView):
+    def save_instance(self):
+        data = self.form.cleaned_data
+        return role_services.role_change(
+            assignment=self.object,
+            role=data["role"],
+            unit=data["unit"],
+            by=self.request.user,
+        )
+
+
+class RoleDeleteView(generic.DeleteView):
+    def delete_action(self):
+        role_services.role_revoke(
+            user=self.object.user, role=self.object.role, unit=self.object.unit
+        )
+
+
+class RoleViewSet(ScopedModelViewSet):
+    model = RoleAssignment
+    form_class = RoleAssignmentForm
+    icon = "key"
+    menu_label = _("Roles")
+    index_view_class = RoleIndexView
+    add_view_class = RoleCreateView
+    edit_view_class = RoleEditView
+    delete_view_class = RoleDeleteView
+    search_fields = ["user__real_name", "user__username"]
+    search_backend_name = None
+    ordering = ["unit__path", "role"]
+
+    def managed_queryset(self, user):
+        return scope.managed_role_assignments(user)
+
+
 class OrgViewSetGroup(ModelViewSetGroup):
     menu_label = _("Organisation")
     menu_icon = "site"
     menu_order = 150
-    items = (UnitViewSet("units"), MemberViewSet("members"))
+    items = (UnitViewSet("units"), MemberViewSet("members"), RoleViewSet("roles"))

@@ -130,6 +130,20 @@ def managed_users(user: User) -> QuerySet[User]:
     return User.objects.filter(member__in=managed_members(user))
 
 
+def managed_role_assignments(user: User) -> QuerySet[RoleAssignment]:
+    """Role grants the user may see and revoke: those over units they manage."""
+    if is_platform_admin(user):
+        return RoleAssignment.objects.all()
+    return RoleAssignment.objects.filter(
+        unit__in=managed_units(user), user__in=managed_users(user)
+    ).exclude(role=Role.PLATFORM_ADMIN)
+
+
+def grantable_roles(user: User) -> list[str]:
+    roles = [Role.UNIT_ADMIN, Role.EDITOR, Role.EXAMINER]
+    return [Role.PLATFORM_ADMIN, *roles] if is_platform_admin(user) else roles
+
+
 def _get_or_404(queryset: QuerySet, pk):
     try:
         return queryset.get(pk=pk)

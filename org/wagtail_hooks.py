@@ -6,11 +6,15 @@ from wagtail.permissions import register_permission_policy
 
 from . import admin_io_views, scope
 from .admin_viewsets import OrgViewSetGroup
-from .models import Member, Unit
+from .models import Member, RoleAssignment, Unit
 from .permissions import MemberPermissionPolicy, ScopedPermissionPolicy
 
 register_permission_policy(Unit, ScopedPermissionPolicy(Unit, scope.managed_units))
 register_permission_policy(Member, MemberPermissionPolicy())
+register_permission_policy(
+    RoleAssignment,
+    ScopedPermissionPolicy(RoleAssignment, scope.managed_role_assignments),
+)
 
 
 @hooks.register("register_admin_viewset")

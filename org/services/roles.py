@@ -27,6 +27,16 @@ def role_grant(
 
 
 @transaction.atomic
+def role_change(
+    *, assignment: RoleAssignment, role: str, unit: Unit | None, by: User | None = None
+) -> RoleAssignment:
+    """Replace one grant by another (the admin's "edit")."""
+    user = assignment.user
+    assignment.delete()
+    return role_grant(user=user, role=role, unit=unit, by=by)
+
+
+@transaction.atomic
 def role_revoke(*, user: User, role: str, unit: Unit | None) -> None:
     RoleAssignment.objects.filter(user=user, role=role, unit=unit).delete()
     forget_roles(user)

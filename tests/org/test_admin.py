@@ -159,3 +159,52 @@ def test_member_list_filters_by_subtree(tree, client_for):
 def test_admin_is_in_chinese(tree, client_for):
     html = client_for(tree.admin_a).get(reverse("units:index")).content.decode()
     assert "组织机构" in html and "组织名称" in html
+
+
+def test_roles_screen_lists_and_grants_only_within_scope(tree, client_for):
+    from org.models import RoleAssignment
+
+    client = client_for(tree.admin_a)
+    html = client.get(reverse("roles:index")).content.decode()
+    assert "周管理" in html and "吴管理" not in html and "平台管理员" not in html
+    form = client.get(reverse("roles:add")).content.decode()
+    assert "B一项目部党支部" not in form and "王建国" not in form
+    assert 'value="platform_admin"' not in form
+    granted = client.post(
+        reverse("roles:add"),
+        {"user": tree.member_a.user.pk, "role": "editor", "unit": tree.branch_a1.pk},
+    )
+    assert granted.status_code == 302
+    assert RoleAssignment.objects.filter(
+        user=tree.member_a.user, role="editor"
+    ).exists()
+    refused = client.post(
+        reverse("roles:add"),
+        {
+            "user": tree.member_b.user.pk,
+            "role": "unit_admin",
+            "unit": tree.branch_b1.pk,
+        },
+    )
+    assert refused.status_code == 200
+    assert not RoleAssignment.objects.filter(user=tree.member_b.user).exists()
+    foreign = RoleAssignment.objects.get(user=tree.admin_b)
+    assert client.get(reverse("roles:edit", args=[foreign.pk])).status_code == 404
+    assert client.post(reverse("roles:delete", args=[foreign.pk])).status_code == 404
+    assert RoleAssignment.objects.filter(pk=foreign.pk).exists()
+
+
+def test_a_granted_unit_admin_role_opens_that_subtree(tree, client_for):
+    from org.models import RoleAssignment
+
+    client_for(tree.admin_a).post(
+        reverse("roles:add"),
+        {
+            "user": tree.member_a.user.pk,
+            "role": "unit_admin",
+            "unit": tree.branch_a1.pk,
+        },
+    )
+    assert RoleAssignment.objects.filter(user=tree.member_a.user).exists()
+    html = client_for(tree.member_a.user).get(reverse("units:index")).content.decode()
+    assert "A一项目部党支部" in html and "A二项目部党支部" not in html
