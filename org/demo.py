@@ -212,7 +212,7 @@ def _seed_accounts(rng) -> list[DemoAccount]:
             DemoAccount(
                 username=username,
                 role=str(Role(role).label) if role else "党员",
-                unit=scope_unit.name if scope_unit else "全部",
+                unit=scope_unit.name if scope_unit else ("全部" if role else home.name),
             )
         )
     return result
