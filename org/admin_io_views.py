@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from org.api.views import xlsx_response
 
 from . import scope
-from .models import ImportKind, Unit
+from .models import ImportKind, ImportStatus, Unit
 from .services import exports, import_jobs
 
 
@@ -58,11 +58,12 @@ def job_detail(request, job_id: int):
 def job_status(request, job_id: int):
     scope.require_org_admin(request.user)
     job = scope.access_import_job(user=request.user, job_id=job_id)
+    status, progress = import_jobs.import_job_progress(job)
     return JsonResponse(
         {
-            "status": job.status,
-            "status_display": str(job.get_status_display()),
-            "progress": job.progress,
+            "status": status,
+            "status_display": str(ImportStatus(status).label),
+            "progress": progress,
             "finished": job.finished_at is not None,
         }
     )

@@ -14,6 +14,7 @@ from org.models import (
     Unit,
     UnitType,
 )
+from org.services.import_jobs import import_job_progress
 
 
 class UnitSerializer(serializers.ModelSerializer):
@@ -149,6 +150,14 @@ class PasswordChangeSerializer(serializers.Serializer):
 
 class ImportJobSerializer(serializers.ModelSerializer):
     errors = serializers.JSONField(read_only=True)
+    status = serializers.SerializerMethodField()
+    progress = serializers.SerializerMethodField()
+
+    def get_status(self, job: ImportJob) -> str:
+        return import_job_progress(job)[0]
+
+    def get_progress(self, job: ImportJob) -> int:
+        return import_job_progress(job)[1]
 
     class Meta:
         model = ImportJob

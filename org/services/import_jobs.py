@@ -4,6 +4,7 @@ import datetime
 import logging
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -43,35 +44,56 @@ def import_job_create(*, kind: str, upload: UploadedFile, by: User) -> ImportJob
     return job
 
 
+def _progress_key(job_id: int) -> str:
+    return f"import-progress:{job_id}"
+
+
 def _set_progress(job_id: int, percent: int) -> None:
-    ImportJob.objects.filter(pk=job_id).update(progress=percent)
+    # The rows are written inside one transaction, so progress goes through the
+    # shared cache, where the status page can see it before the commit.
+    cache.set(_progress_key(job_id), percent, timeout=6 * 3600)
+
+
+def import_job_progress(job: ImportJob) -> tuple[str, int]:
+    """(status, percent) as the user should see them, while running too."""
+    if job.finished_at is not None:
+        return job.status, job.progress
+    running = cache.get(_progress_key(job.pk))
+    if running is None:
+        return job.status, job.progress
+    return ImportStatus.PROCESSING, running
 
 
 def import_job_run(*, job_id: int) -> ImportJob:
-    """Idempotent: a job that already finished is left as it is."""
+    """Run one uploaded sheet through its importer.
+
+    The whole run holds the job's row lock inside one transaction: a duplicate
+    delivery waits and then finds the job finished; a worker that dies mid-run
+    leaves nothing behind, and the redelivered task starts again from scratch.
+    """
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job_id)
-        if job.status not in (ImportStatus.PENDING, ImportStatus.PROCESSING):
+        if job.finished_at is not None:
             return job
-        job.status = ImportStatus.PROCESSING
-        job.save(update_fields=["status"])
-    try:
-        with job.file.open("rb") as handle:
-            report = IMPORTERS[job.kind](
-                file=handle,
-                by=job.created_by,
-                progress=lambda percent: _set_progress(job.pk, percent),
-            )
-    except Exception as exc:  # a bug or I/O failure: keep the job, say why
-        logger.exception("import job %s failed", job.pk)
-        job.status, job.failure_reason = ImportStatus.FAILED, str(exc)[:2000]
-    else:
-        job.status = ImportStatus.DONE if report.ok else ImportStatus.REJECTED
-        job.created_count, job.updated_count = report.created, report.updated
-        job.errors = [e.as_dict() for e in report.errors]
-    job.progress = 100
-    job.finished_at = timezone.now()
-    job.save()
+        _set_progress(job.pk, 1)
+        try:
+            with transaction.atomic(), job.file.open("rb") as handle:
+                report = IMPORTERS[job.kind](
+                    file=handle,
+                    by=job.created_by,
+                    progress=lambda percent: _set_progress(job.pk, percent),
+                )
+        except Exception as exc:  # a bug or I/O failure: keep the job, say why
+            logger.exception("import job %s failed", job.pk)
+            job.status, job.failure_reason = ImportStatus.FAILED, str(exc)[:2000]
+        else:
+            job.status = ImportStatus.DONE if report.ok else ImportStatus.REJECTED
+            job.created_count, job.updated_count = report.created, report.updated
+            job.errors = [e.as_dict() for e in report.errors]
+        job.progress = 100
+        job.finished_at = timezone.now()
+        job.save()
+    cache.delete(_progress_key(job.pk))
     return job
 
 

@@ -243,3 +243,22 @@ def test_openapi_schema_and_docs(tree, client_for):
     docs = client.get("/api/docs/")
     assert docs.status_code == 200
     assert b"swagger-ui" in docs.content
+
+
+def test_a_running_import_shows_live_progress(tree, api_for):
+    from org.services.import_jobs import _set_progress
+
+    api = api_for(tree.admin_a)
+    upload = SimpleUploadedFile(
+        "p.xlsx", _xlsx([["钱七", "正式党员", "13600000007", "Q7", "A2"]])
+    )
+    job_id = api.post(
+        "/api/v1/imports/", {"kind": "members", "file": upload}, format="multipart"
+    ).json()["id"]
+    assert api.get(f"/api/v1/imports/{job_id}/").json()["status"] == "pending"
+    _set_progress(job_id, 40)  # what the worker reports while writing rows
+    running = api.get(f"/api/v1/imports/{job_id}/").json()
+    assert (running["status"], running["progress"]) == ("processing", 40)
+    import_job_run(job_id=job_id)
+    done = api.get(f"/api/v1/imports/{job_id}/").json()
+    assert (done["status"], done["progress"]) == ("done", 100)
