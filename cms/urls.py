@@ -6,8 +6,11 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from library import views as library_views
 from org import views as org_views
 from org.api.urls import urlpatterns as org_api_urls
+from search import views as search_views
+from search.api.urls import urlpatterns as search_api_urls
 
 from . import views
 
@@ -20,13 +23,13 @@ urlpatterns = [
     path("me/", org_views.me_view, name="me"),
     path("study/", views.section_view, {"section": "study"}, name="section_study"),
     path("exams/", views.section_view, {"section": "exams"}, name="section_exams"),
-    path(
-        "library/", views.section_view, {"section": "library"}, name="section_library"
-    ),
+    path("library/", library_views.libraries_view, name="section_library"),
+    path("search/", search_views.search_view, name="search"),
     path(
         "ranking/", views.section_view, {"section": "ranking"}, name="section_ranking"
     ),
     path("api/v1/", include(org_api_urls)),
+    path("api/v1/", include(search_api_urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/docs/",

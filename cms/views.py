@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 SECTIONS = {
     "study": (_("Study"), _("Micro-lessons and study hours will appear here.")),
     "exams": (_("Exams"), _("Your exams, practice and daily quiz will appear here.")),
-    "library": (_("Library"), _("Policies, resources and cases will appear here.")),
     "ranking": (_("Ranking"), _("Leaderboards and Study Stars will appear here.")),
 }
 

@@ -41,6 +41,8 @@ def test_route_inventory_is_known():
         "import-list",
         "import-detail",
         "import-template",
+        "api-search",
+        "api-search-autocomplete",
     }
 
 

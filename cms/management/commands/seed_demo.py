@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from library.demo import seed_library
 from org.demo import DEMO_PASSWORD, seed_org
 
 
@@ -12,7 +13,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, members, **options):
         accounts = seed_org(members_total=members)
+        documents = seed_library()
         self.stdout.write(self.style.SUCCESS(_("Demo data is ready.")))
+        self.stdout.write(
+            _("Library documents added: %(count)s") % {"count": documents}
+        )
         self.stdout.write(
             _("Demo logins (password for all: %(password)s):")
             % {"password": DEMO_PASSWORD}

@@ -1,0 +1,122 @@
+"""Browser tests: Playwright driving Debian's chromium against pytest-django's
+live server (see DESIGN.md §7 for why not `playwright install`)."""
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connections
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page, Site
+
+from cms.models import HomePage
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+PHONE = {"width": 375, "height": 812}
+DESKTOP = {"width": 1280, "height": 800}
+ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
+
+
+def pytest_collection_modifyitems(config, items):
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="package")
+def browser():
+    """Debian's chromium, for the tests of this folder only.
+
+    While Playwright's sync API is up, this thread counts as running an asyncio
+    loop. Django then (1) refuses ORM calls as "async unsafe" and (2) hands out
+    database connections from a separate, per-context store, so the tests would
+    run on another connection object than the one pytest-django set up (test
+    database settings, serialized contents, query capture). So for the browser's
+    lifetime, and only then, allow the calls and pin this thread's connections.
+    """
+    if not CHROMIUM.exists():
+        pytest.skip(
+            "browser tests need Debian's chromium at /usr/bin/chromium: "
+            "apt-get install chromium fonts-wqy-zenhei (scripts/test installs it)"
+        )
+    from playwright.sync_api import sync_playwright
+
+    previous = os.environ.get(ASYNC_UNSAFE)
+    os.environ[ASYNC_UNSAFE] = "true"
+    pinned = {alias: connections[alias] for alias in connections}
+    try:
+        with sync_playwright() as playwright:
+            for alias, connection in pinned.items():
+                connections[alias] = connection
+            browser = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+            )
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop(ASYNC_UNSAFE, None)
+        else:
+            os.environ[ASYNC_UNSAFE] = previous
+
+
+def home_page_ensure() -> HomePage:
+    """The home page and default site that cms/migrations/0002 creates.
+
+    Transactional tests (the live server needs one) end with a flush that also
+    drops what data migrations made, so whichever runs after another such test
+    finds no Wagtail tree. Rebuild it when it is missing.
+    """
+    locale, _ = Locale.objects.get_or_create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    )
+    root = Page.get_first_root_node() or Page.add_root(
+        instance=Page(title="Root", slug="root", locale=locale)
+    )
+    home = HomePage.objects.first() or root.add_child(
+        instance=HomePage(title="智学", slug="home", locale=locale)
+    )
+    Site.objects.update_or_create(
+        is_default_site=True,
+        defaults={"hostname": "localhost", "root_page": home, "site_name": "智学"},
+    )
+    return home
+
+
+@pytest.fixture
+def site(browser, live_server, transactional_db):
+    """The live server, with the site's home page in place."""
+    home_page_ensure()
+    return live_server
+
+
+@pytest.fixture
+def open_page(browser, site) -> Iterator[Callable]:
+    """open_page(viewport=PHONE) -> a fresh page (own cookies) in a Chinese browser."""
+    contexts = []
+
+    def make(viewport: dict | None = None):
+        context = browser.new_context(
+            viewport=viewport or PHONE,
+            locale="zh-CN",  # Accept-Language: zh-CN, as members' phones send it
+            base_url=site.url,
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
