@@ -1,11 +1,30 @@
 """Granting and revoking roles."""
 
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from org.models import Role, RoleAssignment, Unit, User
 from org.scope import forget_roles
+
+# Wagtail decides page and collection permissions by Django group. A role joins the
+# groups Wagtail's initial data created: editors write pages and submit them for
+# moderation; publishing stays with moderators and platform administrators.
+ROLE_GROUPS = {
+    Role.EDITOR: ["Editors"],
+}
+
+
+def _sync_groups(user: User, role: str) -> None:
+    names = ROLE_GROUPS.get(role, [])
+    if not names:
+        return
+    groups = Group.objects.filter(name__in=names)
+    if RoleAssignment.objects.filter(user=user, role=role).exists():
+        user.groups.add(*groups)
+    else:
+        user.groups.remove(*groups)
 
 
 @transaction.atomic
@@ -22,6 +41,7 @@ def role_grant(
     if role == Role.PLATFORM_ADMIN and not user.is_staff:
         user.is_staff = True
         user.save(update_fields=["is_staff"])
+    _sync_groups(user, role)
     forget_roles(user)
     return assignment
 
@@ -31,12 +51,14 @@ def role_change(
     *, assignment: RoleAssignment, role: str, unit: Unit | None, by: User | None = None
 ) -> RoleAssignment:
     """Replace one grant by another (the admin's "edit")."""
-    user = assignment.user
+    user, old_role = assignment.user, assignment.role
     assignment.delete()
+    _sync_groups(user, old_role)
     return role_grant(user=user, role=role, unit=unit, by=by)
 
 
 @transaction.atomic
 def role_revoke(*, user: User, role: str, unit: Unit | None) -> None:
     RoleAssignment.objects.filter(user=user, role=role, unit=unit).delete()
+    _sync_groups(user, role)
     forget_roles(user)

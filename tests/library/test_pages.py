@@ -96,3 +96,30 @@ def test_categories_form_a_tree(db):
     leaf = category_ensure(path_names=[("a", "甲"), ("b", "乙"), ("c", "丙")])
     assert leaf.depth == 3
     assert Category.objects.get(code="a").get_descendant_count() == 2
+
+
+def test_an_editor_can_create_a_document_draft_in_the_admin(tree, policies, client_for):
+    from library.models import DocumentPage
+
+    client = client_for(tree.editor)
+    url = f"/admin/pages/add/library/documentpage/{policies.pk}/"
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url,
+        {
+            "title": "编辑起草的通知",
+            "slug": "draft-notice",
+            "status": "current",
+            "attachments-TOTAL_FORMS": "0",
+            "attachments-INITIAL_FORMS": "0",
+            "attachments-MIN_NUM_FORMS": "0",
+            "attachments-MAX_NUM_FORMS": "1000",
+            "comments-TOTAL_FORMS": "0",
+            "comments-INITIAL_FORMS": "0",
+            "comments-MIN_NUM_FORMS": "0",
+            "comments-MAX_NUM_FORMS": "1000",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    page = DocumentPage.objects.get(slug="draft-notice")
+    assert not page.live  # a draft until a moderator publishes it

@@ -144,3 +144,14 @@ def test_updating_the_unit_is_recorded_as_a_transfer(tree):
         by=tree.admin_a,
     )
     assert MemberTransfer.objects.filter(member=m, to_unit=tree.branch_a2).count() == 1
+
+
+def test_editor_role_joins_wagtails_editors_group_and_leaves_it(tree):
+    from org.services.roles import role_grant, role_revoke
+
+    user = tree.member_a.user
+    role_grant(user=user, role="editor", unit=tree.company_a)
+    assert user.groups.filter(name="Editors").exists()
+    role_revoke(user=user, role="editor", unit=tree.company_a)
+    assert not user.groups.filter(name="Editors").exists()
+    assert tree.editor.groups.filter(name="Editors").exists()
