@@ -2,6 +2,7 @@
 
 import time
 
+from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
 from search import sources
@@ -32,16 +33,13 @@ def _facets(page) -> dict:
 
 
 def _text(page) -> str:
-    return " ".join(
-        part
-        for part in (
-            page.summary,
-            page.body,
-            getattr(page, "highlights", ""),
-            page.attachment_text,
-        )
-        if part
+    parts = (
+        page.summary,
+        page.body,
+        getattr(page, "highlights", ""),
+        page.attachment_text,
     )
+    return strip_tags(" ".join(part for part in parts if part))
 
 
 def register_sources() -> None:

@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from org.models import User
 
 from . import sources
-from .highlight import snippet
+from .highlighting import highlight
 
 MAX_HITS_PER_SOURCE = 300
 FACET_KEYS = ("type", "library", "category", "year", "status")
@@ -72,7 +72,7 @@ def site_search(
     paginator = Paginator(hits, per_page)
     page = paginator.get_page(page_number)
     for hit in page.object_list:
-        hit.snippet = snippet(hit.source.snippet_text(hit.obj), query)
+        hit.snippet = highlight(hit.source.snippet_text(hit.obj), query, length=160)
     return SearchOutcome(
         query=query, page=page, count=paginator.count, facets=facets, selected=selected
     )

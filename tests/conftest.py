@@ -24,6 +24,14 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _search_index(settings, tmp_path):
+    """Each test gets an empty search index, as it gets an empty database."""
+    settings.WAGTAILSEARCH_BACKENDS = {
+        "default": {"BACKEND": "search.backend", "PATH": str(tmp_path / "index")}
+    }
+
+
 @dataclass
 class Tree:
     group: Unit

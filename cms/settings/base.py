@@ -212,7 +212,14 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 WAGTAIL_SITE_NAME = "智学"
 WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://localhost:8000")
 WAGTAIL_I18N_ENABLED = False
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Chinese full-text search: our Whoosh + jieba backend (docs/search.md). For very
+# large sites, Wagtail's Elasticsearch/OpenSearch backends can replace it here.
+WAGTAILSEARCH_BACKENDS = {
+    "default": {
+        "BACKEND": "search.backend",
+        "PATH": os.environ.get("SEARCH_INDEX_DIR", str(VAR_DIR / "search-index")),
+    }
+}
 ZHIXUE_SEARCH_SYNONYMS_PROVIDER = "search.synonyms.synonym_groups"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx"]
 
