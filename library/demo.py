@@ -24,7 +24,10 @@ from .models import CasePage, DocumentPage, LibraryIndexPage, PageAttachment
 from .services.attachments import page_attachments_index
 from .services.categories import category_ensure
 
-CORPUS = Path(settings.BASE_DIR).parent / "shared" / "corpus" / "policy_docs_zh"
+
+def corpus_dir() -> Path:
+    return Path(settings.DEMO_CORPUS_DIR)
+
 
 HANDBOOK = ("handbook", "党支部工作手册")
 CATEGORIES = {
@@ -449,22 +452,23 @@ CORPUS_PICKS = [
 
 
 def _corpus_files() -> list[tuple[Path, str, str | None, str]]:
-    picks = [(CORPUS / rel, lib, title, cat) for rel, lib, title, cat in CORPUS_PICKS]
-    lawref = sorted((CORPUS / "lawrefbook").glob("*.txt"))
+    corpus = corpus_dir()
+    picks = [(corpus / rel, lib, title, cat) for rel, lib, title, cat in CORPUS_PICKS]
+    lawref = sorted((corpus / "lawrefbook").glob("*.txt"))
     picks += [(p, "policies", None, "laws") for p in lawref if "_案例_" not in p.name][
         1:12
     ]
     picks += [(p, "cases", None, "laws") for p in lawref if "_案例_" in p.name][:4]
-    reports = sorted((CORPUS / "gov_work_reports").glob("gwr_*.txt"))[:3]
+    reports = sorted((corpus / "gov_work_reports").glob("gwr_*.txt"))[:3]
     picks += [(p, "resources", None, "reports") for p in reports]
-    congress = sorted((CORPUS / "cpc_congress_reports").glob("*.txt"))[-2:]
+    congress = sorted((corpus / "cpc_congress_reports").glob("*.txt"))[-2:]
     picks += [(p, "resources", None, "reports") for p in congress]
     return [p for p in picks if p[0].exists()]
 
 
 def _seed_corpus(libraries, categories) -> int:
     """Real public documents (PRC Copyright Law Art. 5: not protected by copyright)."""
-    if not CORPUS.is_dir():
+    if not corpus_dir().is_dir():
         return 0
     created = 0
     for number, (path, lib, title, cat) in enumerate(_corpus_files(), start=1):

@@ -257,6 +257,13 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 USE_X_FORWARDED_FOR = env_bool("USE_X_FORWARDED_FOR", False)
 
+# Public Chinese documents that seed_demo loads into the libraries when present.
+DEMO_CORPUS_DIR = Path(
+    os.environ.get(
+        "DEMO_CORPUS_DIR", BASE_DIR.parent / "shared" / "corpus" / "policy_docs_zh"
+    )
+)
+
 # Member import uploads older than this are removed by the housekeeping task.
 ORG_IMPORT_RETENTION_DAYS = int(os.environ.get("ORG_IMPORT_RETENTION_DAYS", "30"))
 

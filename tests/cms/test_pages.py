@@ -47,7 +47,8 @@ def test_unknown_pages_are_a_chinese_404(tree, client_for):
     assert "页面不存在" in response.content.decode()
 
 
-def test_seed_demo_builds_a_realistic_group_and_is_idempotent(db, capsys):
+def test_seed_demo_builds_a_realistic_group_and_is_idempotent(db, capsys, settings):
+    settings.DEMO_CORPUS_DIR = "/nonexistent"  # the corpus part is slow to index
     call_command("seed_demo")
     first = capsys.readouterr().out
     counts = (
@@ -77,10 +78,32 @@ def test_seed_demo_builds_a_realistic_group_and_is_idempotent(db, capsys):
     assert "Zhixue@2026" in first
 
 
-def test_demo_accounts_log_in_with_the_printed_password(db, client):
+def test_demo_accounts_log_in_with_the_printed_password(db, client, settings):
+    settings.DEMO_CORPUS_DIR = "/nonexistent"
     call_command("seed_demo")
     response = client.post(
         "/accounts/login/", {"identifier": "unitadmin1", "password": "Zhixue@2026"}
     )
     assert response["Location"] == "/"
     assert "周建华" in client.get("/").content.decode()
+
+
+def test_demo_libraries_are_searchable_in_chinese(db, client, settings):
+    from library.models import CasePage, DocumentPage
+
+    settings.DEMO_CORPUS_DIR = "/nonexistent"
+    call_command("seed_demo")
+    assert DocumentPage.objects.live().count() + CasePage.objects.live().count() >= 30
+    client.post("/accounts/login/", {"identifier": "member", "password": "Zhixue@2026"})
+
+    def titles(q):
+        return [
+            r["title"]
+            for r in client.get("/api/v1/search/", {"q": q}).json()["results"]
+        ]
+
+    assert "关于进一步加强党员教育培训工作的实施意见" in titles("学习培训")
+    assert "关于进一步加强党员教育培训工作的实施意见" in titles("學習培訓")
+    assert "个人信息保护工作规范" in titles("个人信息 处理者")
+    # this word is only inside a DOCX attachment
+    assert titles("塔吊防碰撞监测") == ["微党课制作指南（手机拍摄篇）"]
