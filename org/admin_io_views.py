@@ -7,9 +7,8 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from org.api.views import xlsx_response
-
 from . import scope
+from .http import xlsx_response
 from .models import ImportKind, ImportStatus, Unit
 from .services import exports, import_jobs
 

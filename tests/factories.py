@@ -1,6 +1,9 @@
 """Test data built through the services, so tests exercise the real write path."""
 
+import io
 import itertools
+
+from openpyxl import Workbook
 
 from org.models import PoliticalStatus, Unit, UnitType
 from org.services.members import member_create
@@ -36,3 +39,28 @@ def make_member(
     fields.setdefault("phone", f"139{number:08d}")
     fields.setdefault("status", PoliticalStatus.FULL)
     return member_create(unit=unit, real_name=name, password=password, **fields)
+
+
+MEMBER_HEADERS = [
+    "姓名",
+    "性别",
+    "出生日期",
+    "入党日期",
+    "政治面貌",
+    "党内职务",
+    "手机号",
+    "工号",
+    "所属单位编码",
+]
+
+
+def xlsx_bytes(headers: list[str], rows: list[list[object]]) -> bytes:
+    """An Excel sheet: a header row, then the rows, as the importers read it."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,6 +1,5 @@
 """Thin API views: parse → org.scope → one service or selector → serialize."""
 
-from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -14,19 +13,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from org import scope, selectors
+from org.http import XLSX, xlsx_response
 from org.models import Unit
 from org.services import accounts, exports, import_jobs, members, units
 from org.services.login import LoginRefused, login_authenticate
 
 from . import serializers as s
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-    return response
 
 
 def _parent_ids(units_page) -> dict[str, int]:

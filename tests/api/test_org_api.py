@@ -1,13 +1,10 @@
-import io
-
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
-from openpyxl import Workbook
 from rest_framework.test import APIClient
 
 from org.models import ImportJob, Member, MemberTransfer, Unit
 from org.services.import_jobs import import_job_run
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, xlsx_bytes
 
 
 def test_unit_admin_creates_updates_and_moves_units_in_scope(tree, api_for):
@@ -168,14 +165,7 @@ def test_password_change_through_the_api(tree, api_for):
 
 
 def _xlsx(rows) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(["姓名", "政治面貌", "手机号", "工号", "所属单位编码"])
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(["姓名", "政治面貌", "手机号", "工号", "所属单位编码"], rows)
 
 
 def test_import_upload_queues_a_job_on_commit(

@@ -2,35 +2,18 @@ import datetime
 import io
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from org.models import Member, MemberTransfer, Unit
 from org.services.exports import members_export_xlsx, members_template_xlsx
 from org.services.imports import members_import_xlsx, units_import_xlsx
+from tests.factories import MEMBER_HEADERS, xlsx_bytes
 
-HEADERS = [
-    "姓名",
-    "性别",
-    "出生日期",
-    "入党日期",
-    "政治面貌",
-    "党内职务",
-    "手机号",
-    "工号",
-    "所属单位编码",
-]
+HEADERS = MEMBER_HEADERS
 
 
 def sheet(rows, headers=HEADERS) -> io.BytesIO:
-    workbook = Workbook()
-    ws = workbook.active
-    ws.append(headers)
-    for row in rows:
-        ws.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    buffer.seek(0)
-    return buffer
+    return io.BytesIO(xlsx_bytes(headers, rows))
 
 
 def good_row(n=1, unit="A1", **over):

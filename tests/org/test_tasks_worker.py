@@ -8,7 +8,6 @@ set). Data is committed (``transactional_db``) so the worker can see it.
 
 import datetime
 import importlib
-import io
 import os
 import shutil
 import subprocess
@@ -23,26 +22,14 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
-from openpyxl import Workbook
 
 from cms.celery import app as celery_app
 from org.models import ImportJob, ImportStatus, Member, Role, Unit, User
 from org.services.import_jobs import import_job_create, import_job_run
 from org.services.roles import role_grant
 from org.tasks import import_job_run_task
-from tests.factories import make_member, make_unit
+from tests.factories import MEMBER_HEADERS, make_member, make_unit, xlsx_bytes
 
-MEMBER_HEADERS = [
-    "姓名",
-    "性别",
-    "出生日期",
-    "入党日期",
-    "政治面貌",
-    "党内职务",
-    "手机号",
-    "工号",
-    "所属单位编码",
-]
 WORKER_START_TIMEOUT = 60
 JOB_TIMEOUT = 60
 FINISHED = {ImportStatus.DONE, ImportStatus.REJECTED, ImportStatus.FAILED}
@@ -197,16 +184,9 @@ def _wait_until_finished(job: ImportJob, worker: Worker) -> ImportJob:
 
 
 def _sheet(rows: list[list[object]]) -> SimpleUploadedFile:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(MEMBER_HEADERS)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
     return SimpleUploadedFile(
         "党员名单.xlsx",
-        buffer.getvalue(),
+        xlsx_bytes(MEMBER_HEADERS, rows),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
 
