@@ -92,6 +92,7 @@ end, also after an error; ``--keep`` keeps the folder for inspection.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -402,6 +403,29 @@ def index_all(backend, model) -> float:
     return time.perf_counter() - started
 
 
+@contextlib.contextmanager
+def profiled(args, label: str):
+    """With ``--profile DIR``: cProfile the block into DIR/<label>.prof and print
+    its top functions (timings are then inflated by the profiler)."""
+    if not args.profile:
+        yield
+        return
+    import cProfile
+    import pstats
+
+    args.profile.mkdir(parents=True, exist_ok=True)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    try:
+        yield
+    finally:
+        profiler.disable()
+        path = args.profile / f"{label}.prof"
+        profiler.dump_stats(path)
+        print(f"Profile of {label}: {path}")
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+
+
 def run_backend(
     name: str, params: dict, docs: list[Doc], queries: list[Query], args
 ) -> dict:
@@ -426,7 +450,8 @@ def run_backend(
             indexing_seconds=None, indexing_mb_per_s=None, indexing_docs_per_s=None
         )
     else:
-        seconds = index_all(backend, BenchDocument)
+        with profiled(args, f"{name}-indexing"):
+            seconds = index_all(backend, BenchDocument)
         result.update(
             indexing_seconds=round(seconds, 2),
             indexing_mb_per_s=round(total_mb / seconds, 3),
@@ -435,11 +460,12 @@ def run_backend(
 
     scored = [q for q in queries if q.relevant]
     outcomes = [QueryOutcome(q, search(q.text)) for q in scored]
-    for _ in range(args.repeat):
-        for outcome in outcomes:
-            started = time.perf_counter()
-            search(outcome.query.text)
-            outcome.seconds.append(time.perf_counter() - started)
+    with profiled(args, f"{name}-queries"):
+        for _ in range(args.repeat):
+            for outcome in outcomes:
+                started = time.perf_counter()
+                search(outcome.query.text)
+                outcome.seconds.append(time.perf_counter() - started)
     samples = [s * 1000 for o in outcomes for s in o.seconds]
     result.update(
         query_p50_ms=round(percentile(samples, 50), 2),
@@ -667,6 +693,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--keep",
         action="store_true",
         help="keep the temporary folder (SQLite file, Whoosh index)",
+    )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="cProfile indexing and the timed queries into DIR (inflates timings)",
     )
     parser.add_argument(
         "-v", "--verbose", action="store_true", help="print every query's top 10"

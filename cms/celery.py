@@ -2,7 +2,7 @@
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.dev")
@@ -14,9 +14,22 @@ app.autodiscover_tasks()
 # The whole periodic schedule, in one place. django-celery-beat's DatabaseScheduler
 # copies it into the database, where operators can pause or retime an entry.
 BEAT_SCHEDULE = {
+    "wagtail-publish-scheduled": {
+        "task": "cms.tasks.publish_scheduled_task",
+        "schedule": 60.0,
+    },
     "org-import-files-cleanup": {
         "task": "org.tasks.import_files_cleanup_task",
         "schedule": crontab(hour=3, minute=30),
     },
 }
 app.conf.beat_schedule = BEAT_SCHEDULE
+
+
+@signals.worker_init.connect
+def _warm_up_search(**kwargs) -> None:
+    """Load jieba and OpenCC once in the worker's main process (pool processes
+    forked from it share them) instead of in the first indexing task."""
+    from search.analysis import warm_up
+
+    warm_up()

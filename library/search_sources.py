@@ -32,14 +32,17 @@ def _facets(page) -> dict:
     }
 
 
+def _body_text(page) -> str:
+    parts = (page.summary, page.body, getattr(page, "highlights", ""))
+    return strip_tags(" ".join(str(part) for part in parts if part))
+
+
+def _own_text(page) -> str:
+    return f"{page.title} {_body_text(page)}"
+
+
 def _text(page) -> str:
-    parts = (
-        page.summary,
-        page.body,
-        getattr(page, "highlights", ""),
-        page.attachment_text,
-    )
-    return strip_tags(" ".join(part for part in parts if part))
+    return " ".join(part for part in (_body_text(page), page.attachment_text) if part)
 
 
 def register_sources() -> None:
@@ -56,5 +59,6 @@ def register_sources() -> None:
                 ).select_related("category"),
                 snippet_text=_text,
                 facets=_facets,
+                own_text=_own_text,
             )
         )

@@ -1,16 +1,17 @@
 """Chinese text analysis for the Whoosh search backend.
 
 Every text goes through :func:`normalize` (NFKC, traditional → simplified, lower
-case), is split into runs of Han characters and runs of other word characters, and
-the Han runs are segmented with jieba. Each word gets the next sequential position,
-so phrase queries work.
+case) and is split into runs of Han characters and runs of other word characters.
 
-jieba does not always cut a word the same way in a short query and in running text
-(碳中和 is 碳中/和 alone but 碳/中/和 after 碳达峰). To make recall independent of
-segmentation, every Han word also indexes, at its own position, its characters,
-its character bigrams, the bigram that joins it to the next word of the same run,
-and the dictionary words inside it. A query word then matches wherever its bigrams
-occur in order within adjacent positions, i.e. wherever it occurs as a substring.
+The index stores Han runs as overlapping character pairs (one per character, the
+last character of a run as itself) at sequential positions, and Latin/digit runs as
+words. That is independent of how a sentence would be segmented, so a word is
+found wherever it occurs as a substring: jieba cuts 碳中和 as 碳中/和 alone but
+碳/中/和 after 碳达峰, which is where stock jieba indexes lose documents.
+
+Queries are segmented with jieba: its words are what a query's terms are ANDed
+over (``个人信息处理者`` finds 个人信息的处理者), and each word is matched as its
+chain of pairs at consecutive positions.
 """
 
 from __future__ import annotations
@@ -130,8 +131,17 @@ def _jieba():
 
 
 def warm_up() -> None:
-    """Load jieba's dictionary now (about a second), e.g. before taking a lock."""
+    """Load jieba's dictionary and OpenCC's tables now (about a second together),
+    so that the first search of a process does not pay for them."""
     _jieba()
+    normalize("預熱")
+
+
+def warm_up_in_background() -> threading.Thread:
+    """:func:`warm_up` in a daemon thread: for web and worker processes at start."""
+    thread = threading.Thread(target=warm_up, name="search-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def cut(run: str) -> list[str]:
@@ -162,43 +172,18 @@ class Segment:
     words: list[str] = field(default_factory=list)
 
 
-def segments(normalized: str) -> Iterator[Segment]:
+def segments(normalized: str, *, words: bool = True) -> Iterator[Segment]:
+    """The runs of ``normalized``; Han runs cut into jieba's words if ``words``."""
     for match in _RUNS.finditer(normalized):
         text = match.group()
         if match.lastgroup == "han":
-            yield Segment("han", text, match.start(), cut(text))
+            yield Segment("han", text, match.start(), cut(text) if words else [])
         elif len(text) <= MAX_TOKEN_LENGTH:
             yield Segment("word", text, match.start(), [text])
 
 
 def bigrams(text: str) -> list[str]:
     return [text[i : i + 2] for i in range(len(text) - 1)]
-
-
-def _dictionary_subwords(word: str) -> set[str]:
-    freq = _jieba().FREQ
-    found = set()
-    for size in range(3, len(word)):
-        for i in range(len(word) - size + 1):
-            piece = word[i : i + size]
-            if freq.get(piece):
-                found.add(piece)
-    return found
-
-
-@lru_cache(maxsize=50_000)
-def _han_word_terms(word: str, next_char: str) -> tuple[str, ...]:
-    """A Han word, its characters and pairs, the pair joining it to the next word
-    (``next_char`` is that word's first character, or ""), its dictionary words."""
-    terms = {word}
-    if len(word) > 1:
-        terms.update(word)
-        terms.update(bigrams(word))
-    if next_char:
-        terms.add(word[-1] + next_char)
-    if len(word) >= 4:
-        terms.update(_dictionary_subwords(word))
-    return tuple(t for t in terms if len(t) <= MAX_TOKEN_LENGTH)
 
 
 @dataclass
@@ -210,38 +195,77 @@ class IndexToken:
 
 
 def index_tokens(text: str, start_pos: int = 0) -> Iterator[IndexToken]:
-    """The tokens indexed for ``text``, several per position for Han words."""
+    """The tokens indexed for ``text``, one per position."""
     for term, position, startchar, endchar in _index_terms(text, start_pos):
         yield IndexToken(term, position, startchar, endchar)
 
 
 def _index_terms(text: str, start_pos: int) -> Iterator[tuple[str, int, int, int]]:
-    position = start_pos - 1
-    for segment in segments(normalize(text)):
-        if segment.kind == "word":
+    """Han runs as overlapping character pairs, Latin/digit runs as words.
+
+    A Han character at position *p* stands for the pair it starts (or, the last of
+    its run, for itself), so every character has one position and a word of *n*
+    characters is *n − 1* pairs at consecutive positions, wherever it occurs and
+    however jieba would cut the sentence. No segmentation happens here: jieba runs
+    at 1.2 MB/s on one core, which alone would use up the indexing budget.
+    """
+    position = start_pos
+    for match in _RUNS.finditer(normalize(text)):
+        run = match.group()
+        start = match.start()
+        if match.lastgroup == "han":
+            last = len(run) - 1
+            for i in range(last):
+                yield run[i : i + 2], position + i, start + i, start + i + 2
+            yield run[last], position + last, start + last, start + last + 1
+            position += len(run)
+        elif len(run) <= MAX_TOKEN_LENGTH:
+            yield run, position, start, match.end()
             position += 1
-            yield (
-                segment.text,
-                position,
-                segment.start,
-                segment.start + len(segment.text),
-            )
-            continue
-        start = segment.start
-        words = segment.words
-        last = len(words) - 1
-        for i, word in enumerate(words):
-            position += 1
-            end = start + len(word)
-            next_char = words[i + 1][0] if i < last else ""
-            for term in _han_word_terms(word, next_char):
-                yield term, position, start, end
-            start = end
+
+
+def index_positions(value) -> dict[str, list[int]]:
+    """term → its positions in a (multi-valued) text: what the index stores.
+
+    The fast path of :func:`_index_terms` for indexing (no token objects, no
+    offsets); multi-valued text keeps :data:`VALUE_POSITION_GAP` between values.
+    """
+    positions: dict[str, list[int]] = {}
+    get = positions.get
+    position = 0
+    runs = _RUNS.finditer
+    for text in _values(value):
+        for match in runs(normalize(text)):
+            run = match.group()
+            if match.lastgroup == "han":
+                last = len(run) - 1
+                for i in range(last):
+                    gram = run[i : i + 2]
+                    found = get(gram)
+                    if found is None:
+                        positions[gram] = [position + i]
+                    else:
+                        found.append(position + i)
+                found = get(run[last])
+                if found is None:
+                    positions[run[last]] = [position + last]
+                else:
+                    found.append(position + last)
+                position += last + 1
+            elif len(run) <= MAX_TOKEN_LENGTH:
+                found = get(run)
+                if found is None:
+                    positions[run] = [position]
+                else:
+                    found.append(position)
+                position += 1
+        position += VALUE_POSITION_GAP
+    return positions
 
 
 def autocomplete_tokens(text: str) -> Iterator[str]:
     """Prefixes of Latin words; substrings of Han runs (typed text matches anywhere)."""
-    for segment in segments(normalize(text)):
+    for segment in segments(normalize(text), words=False):
         value = segment.text
         if segment.kind == "word":
             for size in range(1, min(len(value), AUTOCOMPLETE_MAX_LATIN) + 1):
@@ -255,7 +279,7 @@ def autocomplete_tokens(text: str) -> Iterator[str]:
 def autocomplete_query_terms(text: str) -> list[str]:
     """The terms an autocomplete query must all find (matching the index side)."""
     terms = []
-    for segment in segments(normalize(text)):
+    for segment in segments(normalize(text), words=False):
         value = segment.text
         if segment.kind == "word":
             terms.append(value[:AUTOCOMPLETE_MAX_LATIN])
@@ -266,6 +290,25 @@ def autocomplete_query_terms(text: str) -> list[str]:
             if len(value) > size and len(value) % size:
                 terms.append(value[-size:])
     return list(dict.fromkeys(terms))
+
+
+def query_words(segment: Segment) -> list[str]:
+    """The words a query segment is matched by: jieba's, a single Han character
+    joined to its neighbour (alone it would match thousands of pairs)."""
+    if segment.kind != "han" or len(segment.words) < 2:
+        return segment.words
+    words: list[str] = []
+    pending = ""
+    for word in segment.words:
+        word = pending + word
+        pending = ""
+        if len(word) == 1:
+            pending = word
+        else:
+            words.append(word)
+    if pending:
+        words[-1] += pending
+    return words
 
 
 def query_segments(text: str) -> list[Segment]:

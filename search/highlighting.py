@@ -49,6 +49,16 @@ def _matches(normalized: str, terms: list[str]) -> list[tuple[int, int]]:
     return merged
 
 
+def contains_query(text: str, query: str) -> bool:
+    """Whether every whitespace-separated part of ``query`` (or one of its
+    synonyms) occurs in ``text``, compared as the index compares them."""
+    normalized, _ = normalize_with_offsets(text or "")
+    parts = query.split()
+    return bool(parts) and all(
+        _matches(normalized, highlight_terms(part)) for part in parts
+    )
+
+
 def _to_original(spans, offsets, length: int) -> list[tuple[int, int]]:
     if offsets is None:
         return spans

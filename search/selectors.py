@@ -5,14 +5,16 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
+from django.utils.translation import gettext_lazy as _
 
 from org.models import User
 
 from . import sources
-from .highlighting import highlight
+from .highlighting import contains_query, highlight
 
 MAX_HITS_PER_SOURCE = 300
 FACET_KEYS = ("type", "library", "category", "year", "status")
+ATTACHMENT_TYPE = _("Attachment")
 
 
 @dataclass
@@ -62,7 +64,7 @@ def site_search(
         queryset = source.queryset(viewer=viewer)
         results = queryset.search(query, operator="and").annotate_score("_score")
         for obj in results[:MAX_HITS_PER_SOURCE]:
-            facets = {"type": source.label, **source.facets(obj)}
+            facets = {"type": _hit_type(source, obj, query), **source.facets(obj)}
             hits.append(
                 Hit(obj=obj, source=source, score=obj._score or 0.0, facets=facets)
             )
@@ -76,6 +78,13 @@ def site_search(
     return SearchOutcome(
         query=query, page=page, count=paginator.count, facets=facets, selected=selected
     )
+
+
+def _hit_type(source: sources.SearchSource, obj, query: str) -> str:
+    """The source's label, or 附件 when the query is found only in attachments."""
+    if source.own_text is not None and not contains_query(source.own_text(obj), query):
+        return str(ATTACHMENT_TYPE)
+    return str(source.label)
 
 
 def _count_facets(hits: list[Hit], selected: dict[str, str]) -> dict:

@@ -17,6 +17,9 @@ class SearchSource:
     snippet_text: Callable[[object], str]
     #: the facets of one hit: {"library": "制度库", "year": 2024, "status": "现行有效"}
     facets: Callable[[object], dict]
+    #: the hit's own text, without attachments: a hit whose query is found only
+    #: in its attachments gets the type "attachment" (None: the source has none)
+    own_text: Callable[[object], str] | None = None
 
 
 _SOURCES: dict[str, SearchSource] = {}

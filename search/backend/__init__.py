@@ -8,13 +8,15 @@ Settings (``WAGTAILSEARCH_BACKENDS`` or ``MODELSEARCH_BACKENDS``)::
         "LOCK_TIMEOUT": 60,        # seconds a writer waits for the write lock
         "REBUILD_TIMEOUT": 3600,   # seconds a rebuild waits for another rebuild
         "WRITER_MEMORY_MB": 256,   # Whoosh writer buffer (a cap)
-        "REBUILD_PROCS": 1,        # Whoosh writer processes during a rebuild
+        "REBUILD_PROCS": 2,        # writer processes in a rebuild (default: CPUs, ≤ 4)
+        "REBUILD_BATCH_MB": 64,    # text a rebuild buffers before writing it
         "ATOMIC_REBUILD": True,    # rebuild beside the live index, then swap
     }
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from django.conf import settings
@@ -23,6 +25,10 @@ from modelsearch.backends.base import BaseSearchBackend, get_model_root
 from .compiler import WhooshAutocompleteQueryCompiler, WhooshSearchQueryCompiler
 from .index import AtomicRebuilder, InPlaceRebuilder, WhooshIndex
 from .results import WhooshSearchResults
+from .storage import IndexStore
+
+#: Default cap on rebuild writer processes (each holds WRITER_MEMORY_MB of buffer).
+MAX_REBUILD_PROCS = 4
 
 
 def default_path() -> Path:
@@ -46,9 +52,28 @@ class WhooshSearchBackend(BaseSearchBackend):
         self.lock_timeout = float(params.get("LOCK_TIMEOUT", 60))
         self.rebuild_timeout = float(params.get("REBUILD_TIMEOUT", 3600))
         self.writer_mb = int(params.get("WRITER_MEMORY_MB", 256))
-        self.rebuild_procs = int(params.get("REBUILD_PROCS", 1))
+        self.rebuild_procs = int(
+            params.get("REBUILD_PROCS", min(os.cpu_count() or 1, MAX_REBUILD_PROCS))
+        )
+        self.rebuild_batch_bytes = int(
+            float(params.get("REBUILD_BATCH_MB", 64)) * 1024 * 1024
+        )
         if not params.get("ATOMIC_REBUILD", True):
             self.rebuilder_class = InPlaceRebuilder
+
+    def outdated_indexes(self) -> list[str]:
+        """Names of the indexes built by another analysis version (rebuild them)."""
+        if not self.path.is_dir():
+            return []
+        return sorted(
+            store.dir.name
+            for store in (
+                IndexStore(self.path, child.name)
+                for child in self.path.iterdir()
+                if (child / "CURRENT").exists()
+            )
+            if store.is_outdated()
+        )
 
     def get_index_for_model(self, model):
         root = get_model_root(model)

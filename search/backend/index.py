@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import shutil
 
 from modelsearch.backends.base import BaseIndex
@@ -10,26 +11,16 @@ from modelsearch.index import class_is_indexed
 from search.analysis import warm_up
 
 from . import schema
+from .codec import FastCodec
 from .documents import DocumentBuilder, document_key
 from .locking import HeldFileLock
 from .storage import IndexStore, open_generation
+from .writers import SegmentWriter, write_segments
 
 
 def build_documents(model, items) -> list[dict]:
     builder = DocumentBuilder(model)
     return [builder.build(item) for item in items]
-
-
-def _apply(writer, operations: list[dict]) -> None:
-    """Apply journal-style operations, the last one per key winning."""
-    last: dict[str, dict] = {}
-    for operation in operations:
-        last.pop(operation["pk"], None)  # keep the order of the final writes
-        last[operation["pk"]] = operation
-    for key, operation in last.items():
-        writer.delete_by_term(schema.PK, key)
-        if operation["op"] == "add":
-            writer.add_document(**operation["doc"])
 
 
 class WhooshIndex(BaseIndex):
@@ -110,42 +101,107 @@ class WhooshIndex(BaseIndex):
             self.store.journal(operations)
 
 
+#: A rebuild batch smaller than this is written in one process.
+PARALLEL_MIN_DOCUMENTS = 200
+
+
+def writer_processes(wanted: int, batch: int) -> int:
+    """How many writer processes a rebuild batch gets.
+
+    Parallel writers are child processes: not worth forking for a few documents,
+    and impossible inside a daemonic process (a Celery prefork child).
+    """
+    if wanted <= 1 or batch < PARALLEL_MIN_DOCUMENTS:
+        return 1
+    if multiprocessing.current_process().daemon:
+        return 1
+    return wanted
+
+
+def _text_bytes(document: dict) -> int:
+    """About how many UTF-8 bytes of text a document holds (Han: 3 a character)."""
+    return sum(3 * len(v) for v in document.values() if isinstance(v, str))
+
+
 class BuildingIndex(WhooshIndex):
-    """A new generation that a rebuild fills through a single writer."""
+    """A new generation that a rebuild fills.
+
+    Documents are buffered up to ``REBUILD_BATCH_MB`` of text, then written in
+    ``REBUILD_PROCS`` processes at once, each analysing its share and writing its
+    own segments (writers.write_segments): indexing and commit both run in
+    parallel, and a few large segments keep searches fast.
+    """
 
     def __init__(self, live: WhooshIndex, generation) -> None:
         super().__init__(live.backend, live.name)
         self.generation = generation
-        self.writer = None
-        self.keys: set[str] = set()
+        self.pending: dict[str, dict] = {}
+        self.pending_bytes = 0
+        self.written: set[str] = set()
 
-    def _writer(self):
-        if self.writer is None:
-            self.writer = self.store.writer(
-                open_generation(self.generation),
-                limitmb=self.backend.writer_mb,
-                procs=self.backend.rebuild_procs,
-            )
-            self.keys = set()
-        return self.writer
-
-    def flush(self) -> None:
-        if self.writer is not None:
-            self.writer.commit()
-            self.writer = None
-
-    def cancel(self) -> None:
-        if self.writer is not None:
-            self.writer.cancel()
-            self.writer = None
+    def _options(self) -> dict:
+        return {
+            "limitmb": self.backend.writer_mb,
+            "compound": False,
+            "codec": FastCodec(),
+        }
 
     def add_documents(self, documents: list[dict]) -> None:
         for document in documents:
             key = document[schema.PK]
-            if key in self.keys:
-                self.flush()  # a writer does not see its own uncommitted documents
-            self._writer().update_document(**document)
-            self.keys.add(key)
+            self.pending.pop(key, None)  # the last version of a key wins
+            self.pending[key] = document
+            self.pending_bytes += _text_bytes(document)
+        if self.pending_bytes >= self.backend.rebuild_batch_bytes:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        documents = list(self.pending.values())
+        self.pending, self.pending_bytes = {}, 0
+        ix = open_generation(self.generation)
+        again = [d[schema.PK] for d in documents if d[schema.PK] in self.written]
+        if again:
+            self._commit(ix, [{"op": "delete", "pk": key} for key in again])
+        procs = writer_processes(self.backend.rebuild_procs, len(documents))
+        if procs > 1:
+            write_segments(
+                ix,
+                documents,
+                procs=procs,
+                budget=self.backend.writer_mb * 1024 * 1024,
+                options=self._options(),
+            )
+        else:
+            self._commit(ix, [{"op": "add", "doc": d} for d in documents])
+        self.written.update(d[schema.PK] for d in documents)
+
+    def _commit(self, ix, operations: list[dict]) -> None:
+        """Apply operations in this process, a new segment whenever the
+        writer's postings pass the memory budget."""
+        budget = self.backend.writer_mb * 1024 * 1024
+        writer = None
+        try:
+            for operation in operations:
+                if writer is None:
+                    writer = SegmentWriter(ix, **self._options())
+                if operation["op"] == "add":
+                    writer.add_document(**operation["doc"])
+                else:
+                    writer.delete_by_term(schema.PK, operation["pk"])
+                if writer.pool.bytes > budget:
+                    writer.commit(merge=False)
+                    writer = None
+        except BaseException:
+            if writer is not None:
+                writer.cancel()
+            raise
+        if writer is not None:
+            writer.commit(merge=False)
+
+    def cancel(self) -> None:
+        self.pending, self.pending_bytes = {}, 0
 
     def delete_keys(self, keys: list[str]) -> None:
         self.replay([{"op": "delete", "pk": key} for key in keys])
@@ -153,8 +209,15 @@ class BuildingIndex(WhooshIndex):
     def replay(self, operations: list[dict]) -> None:
         self.flush()
         if operations:
-            _apply(self._writer(), operations)
-            self.flush()
+            ix = open_generation(self.generation)
+            last: dict[str, dict] = {}
+            for operation in operations:
+                last.pop(operation["pk"], None)  # keep the order of the final writes
+                last[operation["pk"]] = operation
+            deletes = [{"op": "delete", "pk": key} for key in last]
+            adds = [op for op in last.values() if op["op"] == "add"]
+            self._commit(ix, deletes + adds)
+            self.written.update(op["pk"] for op in adds)
 
 
 class AtomicRebuilder:

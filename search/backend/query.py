@@ -18,7 +18,6 @@ from modelsearch.query import (
     PlainText,
 )
 from whoosh import query as wq
-from whoosh.query.spans import Span, SpanNear2
 
 from search.analysis import (
     Segment,
@@ -26,9 +25,14 @@ from search.analysis import (
     bigrams,
     expand_synonyms,
     query_segments,
+    query_words,
 )
 
+from .sequence import Adjacent, Sequence
+
 MATCH_NOTHING = wq.NullQuery
+#: How much higher a Han run's words score where they stand as typed.
+ADJACENT_BONUS = 1.0
 
 
 @dataclass(frozen=True)
@@ -45,68 +49,17 @@ def combine(queries: list[wq.Query], operator: str) -> wq.Query:
     return wq.And(queries) if operator == "and" else wq.Or(queries)
 
 
-class BigramChain(SpanNear2):
-    """Character pairs each at the same position as the previous one or the next.
-
-    The pairs of a Han word are indexed at the position of the word holding their
-    first character, so a run of text has its pairs at steady or increasing
-    positions, one step at a time. Whoosh's SpanNear2 would test this with span
-    objects; plain sets of positions are an order of magnitude faster.
-    """
-
-    def __init__(self, qs, slop=1, ordered=True, mindist=0):
-        super().__init__(qs, slop=1, ordered=True, mindist=0)
-
-    def matcher(self, searcher, context=None):
-        return self.ChainMatcher([q.matcher(searcher, context) for q in self.qs])
-
-    class ChainMatcher(SpanNear2.SpanNear2Matcher):
-        def __init__(self, ms, slop=1, ordered=True, mindist=0):
-            super().__init__(ms, slop=1, ordered=True, mindist=0)
-
-        def copy(self):
-            return self.__class__([m.copy() for m in self.ms])
-
-        def _get_spans(self):
-            # position of the latest pair → start of the chain ending there
-            reach: dict[int, int] = {}
-            for i, matcher in enumerate(self.ms):
-                positions = matcher.value_as("positions")
-                if i == 0:
-                    reach = {p: p for p in positions}
-                    continue
-                following = {}
-                get = reach.get
-                for p in positions:
-                    same, before = get(p), get(p - 1)
-                    if same is None:
-                        if before is not None:
-                            following[p] = before
-                    else:
-                        following[p] = same if before is None else max(same, before)
-                if not following:
-                    return []
-                reach = following
-            return sorted(Span(start, end) for end, start in reach.items())
-
-
-def bigram_chain(name: str, run: str, boost: float) -> wq.Query:
+def han_run(name: str, run: str, boost: float) -> wq.Query:
     """Matches where ``run`` (Han characters) occurs as a substring."""
+    if len(run) == 1:
+        # The pairs the character starts, or itself at the end of a run.
+        return wq.Prefix(name, run, boost=boost, constantscore=False)
     grams = bigrams(run)
-    if not grams:
-        return wq.Term(name, run, boost=boost)
     if len(grams) == 1:
         return wq.Term(name, grams[0], boost=boost)
     # Spread the boost: a long word should not outweigh several short ones.
     each = boost / len(grams)
-    return BigramChain([wq.Term(name, gram, boost=each) for gram in grams])
-
-
-def han_word(name: str, word: str, boost: float) -> wq.Query:
-    """A Han word as jieba cut it, or anywhere as a substring of other words."""
-    if len(word) <= 2:
-        return wq.Term(name, word, boost=boost)
-    return wq.Or([wq.Term(name, word, boost=boost), bigram_chain(name, word, boost)])
+    return Sequence([wq.Term(name, gram, boost=each) for gram in grams])
 
 
 def fuzzy_distance(word: str) -> int:
@@ -116,29 +69,29 @@ def fuzzy_distance(word: str) -> int:
 
 
 def phrase_in(name: str, segments: list[Segment], boost: float) -> wq.Query:
-    """The segments one after another, as in the text."""
-    query = None
-    previous = None
+    """The segments one after another, as in the text (one position a Han
+    character, one a Latin word; two Han runs may be one run in the text)."""
+    items: list[wq.Query] = []
+    offsets: list[int] = []
+    offset = 0
     for segment in segments:
         text = segment.text
         if segment.kind == "han" and len(text) > 1:
-            part = bigram_chain(name, text, boost)
+            grams = bigrams(text)
+            items.extend(wq.Term(name, g, boost=boost / len(grams)) for g in grams)
+            offsets.extend(range(offset, offset + len(grams)))
+            offset += len(text)
+        elif segment.kind == "han":
+            items.append(wq.Prefix(name, text, boost=boost, constantscore=False))
+            offsets.append(offset)
+            offset += 1
         else:
-            part = wq.Term(name, text, boost=boost)
-        if query is None:
-            query = part
-        else:
-            if segment.kind == "han" and previous.kind == "han":
-                # Two Han runs may be one word in the text, or two.
-                slop, mindist = 1, 0
-            elif previous.kind == "han" and len(previous.text) > 1:
-                # A Han run's span ends at its last pair, one word early or not.
-                slop, mindist = 2, 1
-            else:
-                slop, mindist = 1, 1
-            query = SpanNear2([query, part], slop=slop, ordered=True, mindist=mindist)
-        previous = segment
-    return query
+            items.append(wq.Term(name, text, boost=boost))
+            offsets.append(offset)
+            offset += 1
+    if len(items) == 1:
+        return items[0]
+    return Sequence(items, offsets)
 
 
 class QueryBuilder:
@@ -203,35 +156,57 @@ class QueryBuilder:
 
     def _chunk(self, chunk, operator, boost, fuzzy, expand) -> wq.Query | None:
         segments = query_segments(chunk)
-        words = [(word, s.kind) for s in segments for word in s.words]
-        if not words:
+        count = sum(len(query_words(s)) for s in segments)
+        if not count:
             return None
         units = []
-        for word, kind in words:
-            unit = self._word(word, kind, boost, fuzzy)
-            if expand and len(words) > 1:
-                synonyms = [
-                    self._chunk(other, operator, boost, fuzzy, expand=False)
-                    for other in expand_synonyms(word)[1:]
-                ]
-                unit = wq.Or([unit, *[s for s in synonyms if s is not None]])
-            units.append(unit)
+        for segment in segments:
+            words = query_words(segment)
+            extras = [
+                self._synonyms(word, operator, boost, fuzzy)
+                if expand and count > 1
+                else None
+                for word in words
+            ]
+            if operator == "and" and segment.kind == "han" and len(words) > 1:
+                units.append(self._adjacent(words, extras, boost))
+                continue
+            for word, extra in zip(words, extras, strict=True):
+                unit = self._word(word, segment.kind, boost, fuzzy)
+                units.append(unit if extra is None else wq.Or([unit, extra]))
         query = combine(units, operator)
+        if operator == "and":
+            return query
         # Reward the words of a Han run found next to each other, as typed.
         chains = [
-            self.across(lambda name, b, run=s.text: bigram_chain(name, run, b * boost))
+            self.across(lambda name, b, run=s.text: han_run(name, run, b * boost))
             for s in segments
-            if s.kind == "han" and len(s.words) > 1
+            if s.kind == "han" and len(query_words(s)) > 1
         ]
-        if not chains:
-            return query
-        if operator == "and":
-            return wq.AndMaybe(query, chains[0] if len(chains) == 1 else wq.Or(chains))
-        return wq.Or([query, *chains])
+        return wq.Or([query, *chains]) if chains else query
+
+    def _synonyms(self, word, operator, boost, fuzzy) -> wq.Query | None:
+        queries = [
+            self._chunk(other, operator, boost, fuzzy, expand=False)
+            for other in expand_synonyms(word)[1:]
+        ]
+        queries = [q for q in queries if q is not None]
+        if not queries:
+            return None
+        return queries[0] if len(queries) == 1 else wq.Or(queries)
+
+    def _adjacent(self, words: list[str], extras, boost: float) -> wq.Query:
+        """All the words of a Han run, scored higher where they occur as typed."""
+        offsets = [sum(len(w) for w in words[:i]) for i in range(len(words))]
+        columns = [
+            [han_run(c.name, word, c.boost * boost) for c in self.columns]
+            for word in words
+        ]
+        return Adjacent(columns, offsets, extras, bonus=ADJACENT_BONUS)
 
     def _word(self, word: str, kind: str, boost: float, fuzzy: bool) -> wq.Query:
         if kind == "han":
-            return self.across(lambda name, b: han_word(name, word, b * boost))
+            return self.across(lambda name, b: han_run(name, word, b * boost))
         distance = fuzzy_distance(word) if fuzzy else 0
         if distance:
             return self.across(

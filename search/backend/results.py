@@ -18,6 +18,29 @@ def _chunks(items: list, size: int = IN_LIMIT):
         yield items[i : i + size]
 
 
+#: Filters remembered per searcher (a searcher lives until the next commit).
+FILTER_CACHE_SIZE = 64
+
+
+def filter_docs(searcher, query) -> set[int]:
+    """The document numbers ``query`` keeps, remembered for this searcher.
+
+    Whoosh would compute the set again for every search, and nearly every search
+    has the same filter (the content type, often the same scope).
+    """
+    try:
+        hash(query)
+    except TypeError:
+        return set(searcher.docs_for_query(query))
+    cache = searcher.__dict__.setdefault("_zhixue_filters", {})
+    docs = cache.get(query)
+    if docs is None:
+        if len(cache) >= FILTER_CACHE_SIZE:
+            cache.clear()
+        docs = cache[query] = set(searcher.docs_for_query(query))
+    return docs
+
+
 class WhooshSearchResults(BaseSearchResults):
     supports_facet = True
 
@@ -28,15 +51,20 @@ class WhooshSearchResults(BaseSearchResults):
     def _index(self):
         return self.backend.get_index_for_model(self.compiler.queryset.model)
 
-    def _hits(self, limit: int | None) -> tuple[list[tuple[str, float]], int]:
-        """(key, score) in relevance order, and the total number of matches."""
+    def _hits(
+        self, limit: int | None, count: bool = False
+    ) -> tuple[list[tuple[str, float]], int | None]:
+        """(key, score) in relevance order, and with ``count`` the total number of
+        matches (a second pass over the postings, so only when asked)."""
         compiler = self.compiler
         with self._index().searching() as searcher:
             results = searcher.search(
-                compiler.whoosh_query, filter=compiler.whoosh_filter, limit=limit
+                compiler.whoosh_query,
+                filter=filter_docs(searcher, compiler.whoosh_filter),
+                limit=limit,
             )
             hits = [(hit[schema.PK], float(hit.score or 0.0)) for hit in results]
-            return hits, len(results)
+            return hits, len(results) if count else None
 
     def _to_python(self, keys: list[str]) -> list:
         pk_field = self.compiler.queryset.model._meta.pk
@@ -99,7 +127,7 @@ class WhooshSearchResults(BaseSearchResults):
         if self.compiler.needs_database:
             total = len(self._database_order()[0])
         else:
-            total = self._hits(1)[1]
+            total = self._hits(1, count=True)[1]
         count = max(total - self.start, 0)
         if self.stop is not None:
             count = min(count, self.stop - self.start)

@@ -23,7 +23,12 @@ import decimal
 from django.utils import timezone
 from whoosh import fields
 
-from search.analysis import AutocompleteTokenizer, ChineseTokenizer, ExactTokenizer
+from search.analysis import (
+    AutocompleteTokenizer,
+    ChineseTokenizer,
+    ExactTokenizer,
+    index_positions,
+)
 
 PK = "pk"
 CONTENT_TYPE = "ct"
@@ -58,15 +63,62 @@ _FLOAT_TYPES = {"FloatField", "DecimalField"}
 _EPOCH = datetime.datetime(1970, 1, 1)  # noqa: DTZ001 (compared with naive UTC)
 
 
+class ChineseText(fields.TEXT):
+    """TEXT analysed by :class:`ChineseTokenizer`, indexed without token objects.
+
+    Whoosh's own path builds a Token per term and a dict per field; indexing spends
+    most of its time there. :func:`index_positions` yields the same terms and
+    positions directly (tests/search/test_analysis.py checks that they agree).
+    """
+
+    def __init__(self):
+        super().__init__(analyzer=ChineseTokenizer(), phrase=True)
+
+    def index(self, value, **kwargs):
+        if not isinstance(value, (str, list, tuple)):
+            raise ValueError(f"{value!r} is not text")
+        encode = self.format.encode
+        boost = self.format.field_boost
+        for term, positions in index_positions(value).items():
+            count = len(positions)
+            yield term.encode("utf-8"), count, count * boost, encode(positions)
+
+
+class GlobSchema(fields.Schema):
+    """A Schema that remembers which glob pattern a field name matched.
+
+    Whoosh resolves a glob field by trying each pattern's regex on every lookup,
+    and a search looks fields up hundreds of times.
+    """
+
+    def __getitem__(self, name):
+        resolved = self.__dict__.setdefault("_resolved", {})
+        field = resolved.get(name)
+        if field is None:
+            field = resolved[name] = super().__getitem__(name)
+        return field
+
+    def add(self, name, fieldtype, glob=False):
+        self.__dict__.pop("_resolved", None)
+        super().add(name, fieldtype, glob=glob)
+
+    def remove(self, fieldname):
+        self.__dict__.pop("_resolved", None)
+        super().remove(fieldname)
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_resolved", None)
+        return state
+
+
 def make_schema() -> fields.Schema:
-    schema = fields.Schema(
+    schema = GlobSchema(
         pk=fields.ID(stored=True, unique=True),
         ct=fields.ID(analyzer=ExactTokenizer()),
         present=fields.ID(analyzer=ExactTokenizer()),
     )
-    schema.add(
-        f"{TEXT}__*", fields.TEXT(analyzer=ChineseTokenizer(), phrase=True), glob=True
-    )
+    schema.add(f"{TEXT}__*", ChineseText(), glob=True)
     schema.add(
         f"{AUTOCOMPLETE}__*",
         fields.TEXT(analyzer=AutocompleteTokenizer(), phrase=False),

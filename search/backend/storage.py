@@ -31,8 +31,16 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
+from .codec import FastCodec
 from .locking import exclusive, is_held_elsewhere
 from .schema import make_schema
+from .writers import SegmentWriter
+
+#: Bumped whenever analysis.py or the schema index text differently: an index of
+#: another version must be rebuilt (search.checks warns; seed_demo rebuilds).
+#: 2: character pairs at sequential positions (1: jieba words with sub-terms).
+ANALYSIS_VERSION = 2
+ANALYSIS_FILE = "ANALYSIS"
 
 _open_indexes: dict[str, whoosh_index.FileIndex] = {}
 _open_lock = threading.Lock()
@@ -101,7 +109,20 @@ class IndexStore:
         path = self.dir / name
         path.mkdir()
         whoosh_index.create_in(str(path), make_schema())
+        (path / ANALYSIS_FILE).write_text(str(ANALYSIS_VERSION), encoding="utf-8")
         return path
+
+    def is_outdated(self) -> bool:
+        """Whether the live generation was analysed differently from this code
+        (it still answers searches, but ``update_index`` must rebuild it)."""
+        generation = self.current()
+        if generation is None or not generation.exists():
+            return False
+        try:
+            version = (generation / ANALYSIS_FILE).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return True
+        return version.strip() != str(ANALYSIS_VERSION)
 
     def publish(self, generation: Path) -> None:
         """Point CURRENT at ``generation`` (caller holds the write lock).
@@ -134,8 +155,12 @@ class IndexStore:
 
         Segments stay separate files: opening a compound segment copies each of
         its parts into memory, which made every search pay tens of milliseconds.
+        The codec writes Whoosh's W3 format with a faster commit (codec.py), the
+        writer pools postings in memory (writers.py).
         """
-        return (ix or self.open()).writer(compound=False, **kwargs)
+        return SegmentWriter(
+            ix or self.open(), compound=False, codec=FastCodec(), **kwargs
+        )
 
     @contextmanager
     def searcher(self) -> Iterator:

@@ -123,3 +123,36 @@ def test_an_editor_can_create_a_document_draft_in_the_admin(tree, policies, clie
     assert response.status_code == 302, response.content.decode()[:2000]
     page = DocumentPage.objects.get(slug="draft-notice")
     assert not page.live  # a draft until a moderator publishes it
+
+
+def test_a_scheduled_document_goes_live_and_into_search_on_time(
+    tree, policies, client_for
+):
+    import time
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cms.tasks import publish_scheduled_task
+    from library.models import DocumentPage
+
+    page = DocumentPage(title="年度党费收缴通知", body="<p>按月交纳党费</p>")
+    policies.add_child(instance=page)
+    page.go_live_at = timezone.now() + timedelta(seconds=2)
+    page.save_revision().publish()
+    page.refresh_from_db()
+    client = client_for(tree.member_a.user)
+
+    def found():
+        results = client.get("/api/v1/search/", {"q": "党费收缴"}).json()["results"]
+        return [r["title"] for r in results]
+
+    assert not page.live
+    assert found() == []
+    publish_scheduled_task()  # not yet
+    assert not DocumentPage.objects.get(pk=page.pk).live
+
+    time.sleep(2.5)
+    publish_scheduled_task()
+    assert DocumentPage.objects.get(pk=page.pk).live
+    assert found() == ["年度党费收缴通知"]

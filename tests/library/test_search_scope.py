@@ -40,3 +40,23 @@ def test_search_page_shows_facets_snippets_and_an_empty_state(
 def test_search_requires_login(db, client):
     assert client.get("/search/", {"q": "党费"}).status_code == 302
     assert client.get("/api/v1/search/", {"q": "党费"}).status_code in (401, 403)
+
+
+def test_a_hit_found_only_in_its_attachments_is_typed_attachment(
+    tree, publish, client_for
+):
+    from library.models import DocumentPage
+
+    inside = publish("安全管理规定", body="<p>见附件</p>")
+    DocumentPage.objects.filter(pk=inside.pk).update(
+        attachment_text="塔吊防碰撞监测系统操作规程"
+    )
+    inside.refresh_from_db()
+    inside.save_revision().publish()  # reindex with the attachment text
+    publish("塔吊防碰撞监测通报", body="<p>各项目部开展塔吊防碰撞监测</p>")
+    client = client_for(tree.member_a.user)
+    results = client.get("/api/v1/search/", {"q": "塔吊防碰撞监测"}).json()
+    types = {r["title"]: r["facets"]["type"] for r in results["results"]}
+    assert types == {"安全管理规定": "附件", "塔吊防碰撞监测通报": "文件"}
+    only = client.get("/api/v1/search/", {"q": "塔吊防碰撞监测", "type": "附件"})
+    assert [r["title"] for r in only.json()["results"]] == ["安全管理规定"]

@@ -10,6 +10,7 @@ from search.analysis import (
     normalize,
     normalize_with_offsets,
     query_segments,
+    query_words,
 )
 
 
@@ -33,37 +34,53 @@ def test_normalize_with_offsets_maps_back_when_length_changes():
     assert [text[offsets[i]] for i in range(len(normalized))] == list("①學習ﬁﬁle")
 
 
-def test_words_get_sequential_positions():
+def test_every_han_character_gets_the_next_position():
     positions = by_position("党员每年集中学习培训时间一般不少于32学时")
     assert sorted(positions) == list(range(len(positions)))
-    words = [*cut("党员每年集中学习培训时间一般不少于"), "32", "学时"]
-    assert len(positions) == len(words)
-    for position, word in enumerate(words):
-        assert word in positions[position]
+    # One pair per character, the run's last character as itself, 32 one word.
+    assert positions[0] == {"党员"}
+    assert positions[6] == {"学习"}
+    assert positions[16] == {"于"}
+    assert positions[17] == {"32"}
+    assert positions[18] == {"学时"}
+    assert positions[19] == {"时"}
 
 
-def test_subwords_share_the_position_of_their_word():
-    positions = by_position("集中学习培训")
-    # jieba cuts 集中学习 / 培训: the pieces of 集中学习 stay at its position.
-    assert {"集中学习", "集中", "学习", "中学", "学", "习"} <= positions[0]
-    # The pair joining two words sits at the first word's position.
-    assert "习培" in positions[0]
-    assert "培训" in positions[1]
-
-
-def test_query_cut_differs_from_text_cut_but_its_pairs_are_indexed():
-    """碳中和 alone is 碳中/和; after 碳达峰 jieba cuts 碳/中/和 (a stock miss)."""
+def test_indexing_does_not_depend_on_segmentation():
+    """碳中和 alone is 碳中/和; after 碳达峰 jieba cuts 碳/中/和 (a stock miss).
+    The index holds its pairs at consecutive positions either way."""
     text = "积极稳妥推进碳达峰碳中和。"
     text_words = [w for s in query_segments(text) for w in s.words]
     assert cut("碳中和") != ["碳中和"]
     assert "碳中和" not in text_words
-    indexed = {t.text for t in index_tokens(text)}
-    assert {"碳中", "中和", "和"} <= indexed
+    positions = {t.text: t.position for t in index_tokens(text)}
+    assert positions["中和"] == positions["碳中"] + 1
+
+
+def test_the_fast_indexing_path_agrees_with_the_tokenizer():
+    text = analysis.join_values(
+        ["中华人民共和国 民法典 第1260条", "Ｐｙｔｈｏｎ 學習", "", "a.b.c 党"]
+    )
+    tokenizer = analysis.ChineseTokenizer()
+    expected = defaultdict(list)
+    for token in tokenizer(text, positions=True):
+        expected[token.text].append(token.pos)
+    assert analysis.index_positions(text) == dict(expected)
+
+
+def test_single_characters_of_a_query_join_their_neighbour():
+    [segment] = query_segments("党的基层组织")
+    assert segment.words[:2] == ["党", "的"]
+    assert query_words(segment) == ["党的", *segment.words[2:]]
+    [segment] = query_segments("中国人")
+    assert query_words(segment)[-1].endswith("人")
+    [alone] = query_segments("党")
+    assert query_words(alone) == ["党"]
 
 
 def test_no_stop_words_are_dropped():
     indexed = {t.text for t in index_tokens("我们的和平与发展 and the")}
-    assert {"我们", "的", "和平", "与", "发展", "and", "the"} <= indexed
+    assert {"我们", "们的", "的和", "与发", "展", "and", "the"} <= indexed
 
 
 def test_latin_and_digits_are_words_of_their_own():
@@ -72,6 +89,7 @@ def test_latin_and_digits_are_words_of_their_own():
     assert ("1234abc", 1) in tokens
     assert ("5g", 2) in tokens
     assert ("网络", 3) in tokens
+    assert ("络", 4) in tokens
 
 
 def test_multi_valued_text_keeps_values_apart():
@@ -114,3 +132,14 @@ def test_synonyms_come_from_the_provider(synonyms):
     ]
     assert "纪律检查委员会" in expand_synonyms("紀委")  # traditional input
     assert expand_synonyms("党员") == ["党员"]
+
+
+def test_warm_up_in_background_loads_jieba_and_opencc(monkeypatch):
+    monkeypatch.setattr(analysis, "_tokenizer", None)
+    monkeypatch.setattr(analysis, "_converter", None)
+    thread = analysis.warm_up_in_background()
+    thread.join(timeout=60)
+    assert not thread.is_alive()
+    assert analysis._tokenizer is not None
+    assert analysis._converter is not None
+    assert analysis.normalize("學習") == "学习"

@@ -15,7 +15,7 @@ from wagtail.models import Page
 
 from search.analysis import normalize
 from search.backend import SearchBackend
-from search.backend.index import AtomicRebuilder
+from search.backend.index import PARALLEL_MIN_DOCUMENTS, AtomicRebuilder
 from search.backend.query import AutocompleteQueryBuilder, Column, QueryBuilder
 from search.highlighting import highlight
 
@@ -141,6 +141,34 @@ def test_phrase_of_several_words(index):
     assert find(index, Phrase("党员 教育 管理")) == ["yes"]
     assert find(index, Phrase("rust programming")) == ["latin"]
     assert find(index, Phrase("programming rust")) == ["latin_reversed"]
+
+
+def test_a_single_character_is_found_inside_and_at_the_end_of_runs(index):
+    add(
+        index,
+        {
+            "inside": "加强党的建设",
+            "end": "热爱祖国和党。",
+            "alone": "党 员",
+            "none": "加强建设",
+        },
+    )
+    assert sorted(find(index, "党")) == ["alone", "end", "inside"]
+    assert find(index, Phrase("和党")) == ["end"]
+    assert find(index, Phrase("党 员")) == ["alone"]
+
+
+def test_a_phrase_spans_han_runs_and_latin_words(index):
+    add(
+        index,
+        {
+            "joined": "推进5G网络建设",
+            "spaced": "推进 5G 网络建设",
+            "other": "网络建设推进5G",
+        },
+    )
+    assert sorted(find(index, Phrase("推进5G网络"))) == ["joined", "spaced"]
+    assert sorted(find(index, Phrase("推进 5g 网络"))) == ["joined", "spaced"]
 
 
 def test_operators(index):
@@ -272,6 +300,27 @@ def test_in_place_rebuilds_when_atomic_rebuild_is_off(tmp_path):
     assert find(index, "制度") == ["new"]
 
 
+def test_a_parallel_rebuild_finds_what_a_single_writer_finds(tmp_path):
+    texts = {
+        str(i): f"第{i}条 党员{'学习培训' if i % 3 else '组织生活'}制度 编号{i}"
+        for i in range(PARALLEL_MIN_DOCUMENTS + 50)
+    }
+    found = {}
+    for procs in (1, 2):
+        backend = SearchBackend({"PATH": tmp_path / str(procs), "REBUILD_PROCS": procs})
+        index = backend.index_class(backend, "docs")
+        rebuilder = AtomicRebuilder(index)
+        rebuilder.start().add_documents([doc(k, t) for k, t in texts.items()])
+        rebuilder.finish()
+        with index.searcher() as searcher:
+            segments = len(searcher.reader().leaf_readers())
+        assert segments == procs  # one segment written by each process
+        found[procs] = (sorted(find(index, "学习培训")), sorted(find(index, "编号7")))
+    assert found[1] == found[2]
+    assert len(found[2][0]) == sum(1 for i in range(len(texts)) if i % 3)
+    assert found[2][1] == ["7"]
+
+
 def test_reset_swaps_in_an_empty_index(index):
     add(index, {"1": "制度"})
     index.reset()
@@ -382,3 +431,24 @@ def test_update_index_rebuilds_every_model_of_the_project(settings, tmp_path, pa
 
     backend = get_search_backend()
     assert [p.title for p in backend.search("生活会", Page)] == ["支部组织生活会"]
+
+
+def test_an_index_of_another_analysis_version_is_reported(settings, tmp_path):
+    from django.core import checks
+
+    from search.backend import storage
+
+    path = tmp_path / "checked"
+    settings.WAGTAILSEARCH_BACKENDS = {
+        "default": {"BACKEND": "search.backend", "PATH": str(path)}
+    }
+    backend = SearchBackend({"PATH": path})
+    index = backend.index_class(backend, "docs")
+    add(index, {"1": "制度"})
+    assert backend.outdated_indexes() == []
+    assert not [m for m in checks.run_checks() if m.id == "search.W001"]
+
+    (index.store.current() / storage.ANALYSIS_FILE).write_text("1")
+    assert backend.outdated_indexes() == ["docs"]
+    [warning] = [m for m in checks.run_checks() if m.id == "search.W001"]
+    assert "update_index" in warning.hint

@@ -1,3 +1,4 @@
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
@@ -14,6 +15,7 @@ class Command(BaseCommand):
     def handle(self, *args, members, **options):
         accounts = seed_org(members_total=members)
         documents = seed_library()
+        self._rebuild_outdated_search_index()
         self.stdout.write(self.style.SUCCESS(_("Demo data is ready.")))
         self.stdout.write(
             _("Library documents added: %(count)s") % {"count": documents}
@@ -26,3 +28,14 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {account.username:<12} {account.role}（{account.unit}）"
             )
+
+    def _rebuild_outdated_search_index(self) -> None:
+        """A demo index built by an older version of the analysis is rebuilt."""
+        from modelsearch.backends import get_search_backend
+
+        from search.backend import WhooshSearchBackend
+
+        backend = get_search_backend()
+        if isinstance(backend, WhooshSearchBackend) and backend.outdated_indexes():
+            self.stdout.write(_("Rebuilding the search index (new analysis)…"))
+            call_command("update_index", stdout=self.stdout)
