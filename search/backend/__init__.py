@@ -7,7 +7,7 @@ Settings (``WAGTAILSEARCH_BACKENDS`` or ``MODELSEARCH_BACKENDS``)::
         "PATH": VAR_DIR / "search-index",  # default: <VAR_DIR or BASE_DIR/var>/…
         "LOCK_TIMEOUT": 60,        # seconds a writer waits for the write lock
         "REBUILD_TIMEOUT": 3600,   # seconds a rebuild waits for another rebuild
-        "WRITER_MEMORY_MB": 256,   # Whoosh writer buffer (a cap)
+        "WRITER_MEMORY_MB": 1024,  # postings a writer process pools per segment
         "REBUILD_PROCS": 2,        # writer processes in a rebuild (default: CPUs, ≤ 4)
         "REBUILD_BATCH_MB": 64,    # text a rebuild buffers before writing it
         "ATOMIC_REBUILD": True,    # rebuild beside the live index, then swap
@@ -51,7 +51,7 @@ class WhooshSearchBackend(BaseSearchBackend):
         self.path = Path(params.get("PATH") or default_path())
         self.lock_timeout = float(params.get("LOCK_TIMEOUT", 60))
         self.rebuild_timeout = float(params.get("REBUILD_TIMEOUT", 3600))
-        self.writer_mb = int(params.get("WRITER_MEMORY_MB", 256))
+        self.writer_mb = int(params.get("WRITER_MEMORY_MB", 1024))
         self.rebuild_procs = int(
             params.get("REBUILD_PROCS", min(os.cpu_count() or 1, MAX_REBUILD_PROCS))
         )

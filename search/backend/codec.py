@@ -8,16 +8,23 @@ This codec keeps the on-disk format (readers use the stock W3 classes) but
 - caches each (field, document) length while writing postings,
 - appends postings without the per-call assertions (the pool is already checked),
 - stores blocks uncompressed (``compression=0``: a few per cent larger files, a
-  fifth less commit time; Whoosh reads either).
+  fifth less commit time; Whoosh reads either),
+- stores the postings of rare terms (fewer than ``inlinelimit``) inside the term
+  table instead of a block of their own: most character pairs occur in one or
+  two documents. (Whoosh has this option, but its writer calls a method that does
+  not exist, ``set_inline``; readers handle inlined terms.)
 """
 
 from __future__ import annotations
 
 from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PostingsWriter
 
+#: Terms with fewer postings than this are stored inline in the term table.
+INLINE_LIMIT = 4
+
 
 class FastCodec(W3Codec):
-    def __init__(self, blocklimit=128, compression=0, inlinelimit=1):
+    def __init__(self, blocklimit=128, compression=0, inlinelimit=INLINE_LIMIT):
         super().__init__(blocklimit, compression, inlinelimit)
 
     def field_writer(self, storage, segment):
@@ -87,3 +94,12 @@ class FastPostingsWriter(W3PostingsWriter):
                 self._minlength = length
             if length > self._maxlength:
                 self._maxlength = length
+
+    def finish_postings(self):
+        if not self.written() and len(self._ids) < self._inlinelimit:
+            terminfo = self._terminfo
+            terminfo.add_block(self)
+            terminfo.set_inlined(self._ids, self._weights, self._values)
+            self._terminfo = None
+            return terminfo
+        return super().finish_postings()

@@ -15,7 +15,7 @@ from .codec import FastCodec
 from .documents import DocumentBuilder, document_key
 from .locking import HeldFileLock
 from .storage import IndexStore, open_generation
-from .writers import SegmentWriter, write_segments
+from .writers import SegmentWriter, collector_paused, write_segments
 
 
 def build_documents(model, items) -> list[dict]:
@@ -180,6 +180,10 @@ class BuildingIndex(WhooshIndex):
     def _commit(self, ix, operations: list[dict]) -> None:
         """Apply operations in this process, a new segment whenever the
         writer's postings pass the memory budget."""
+        with collector_paused():
+            self._apply(ix, operations)
+
+    def _apply(self, ix, operations: list[dict]) -> None:
         budget = self.backend.writer_mb * 1024 * 1024
         writer = None
         try:

@@ -54,12 +54,16 @@ def han_run(name: str, run: str, boost: float) -> wq.Query:
     if len(run) == 1:
         # The pairs the character starts, or itself at the end of a run.
         return wq.Prefix(name, run, boost=boost, constantscore=False)
-    grams = bigrams(run)
-    if len(grams) == 1:
-        return wq.Term(name, grams[0], boost=boost)
+    if len(run) == 2:
+        return wq.Term(name, run, boost=boost)
     # Spread the boost: a long word should not outweigh several short ones.
-    each = boost / len(grams)
-    return Sequence([wq.Term(name, gram, boost=each) for gram in grams])
+    return han_sequence(name, run, boost)
+
+
+def han_sequence(name: str, word: str, boost: float) -> Sequence:
+    """A Han word of two or more characters as its pairs, always a Sequence."""
+    grams = bigrams(word)
+    return Sequence([wq.Term(name, gram, boost=boost / len(grams)) for gram in grams])
 
 
 def fuzzy_distance(word: str) -> int:
@@ -199,7 +203,7 @@ class QueryBuilder:
         """All the words of a Han run, scored higher where they occur as typed."""
         offsets = [sum(len(w) for w in words[:i]) for i in range(len(words))]
         columns = [
-            [han_run(c.name, word, c.boost * boost) for c in self.columns]
+            [han_sequence(c.name, word, c.boost * boost) for c in self.columns]
             for word in words
         ]
         return Adjacent(columns, offsets, extras, bonus=ADJACENT_BONUS)

@@ -19,9 +19,12 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import itertools
+import pickle
 
 from django.utils import timezone
 from whoosh import fields
+from whoosh.system import pack_uint
 
 from search.analysis import (
     AutocompleteTokenizer,
@@ -63,6 +66,13 @@ _FLOAT_TYPES = {"FloatField", "DecimalField"}
 _EPOCH = datetime.datetime(1970, 1, 1)  # noqa: DTZ001 (compared with naive UTC)
 
 
+def encode_positions(positions: list[int]) -> bytes:
+    """``whoosh.formats.Positions.encode``, byte for byte, without its loop."""
+    deltas = [positions[0]]
+    deltas.extend(b - a for a, b in itertools.pairwise(positions))
+    return pack_uint(len(deltas)) + pickle.dumps(deltas, 2)
+
+
 class ChineseText(fields.TEXT):
     """TEXT analysed by :class:`ChineseTokenizer`, indexed without token objects.
 
@@ -77,11 +87,15 @@ class ChineseText(fields.TEXT):
     def index(self, value, **kwargs):
         if not isinstance(value, (str, list, tuple)):
             raise ValueError(f"{value!r} is not text")
-        encode = self.format.encode
         boost = self.format.field_boost
         for term, positions in index_positions(value).items():
             count = len(positions)
-            yield term.encode("utf-8"), count, count * boost, encode(positions)
+            yield (
+                term.encode("utf-8"),
+                count,
+                count * boost,
+                encode_positions(positions),
+            )
 
 
 class GlobSchema(fields.Schema):

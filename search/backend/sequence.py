@@ -16,11 +16,16 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left
+from itertools import accumulate
+from pickle import loads
 
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.formats import Positions
 from whoosh.matching import ListMatcher, NullMatcher, WrappingMatcher, binary
 from whoosh.query.spans import SpanNear2
+from whoosh.scoring import WeightLengthScorer
+from whoosh.system import _INT_SIZE
 from whoosh.util import make_binary_tree
 
 
@@ -52,10 +57,17 @@ class Sequence(SpanNear2):
         return self.__class__([fn(q) for q in self.qs], self.offsets)
 
     def matcher(self, searcher, context=None):
-        matchers = [_matcher(q, searcher, context) for q in self.qs]
-        if any(not m.is_active() for m in matchers):
+        matchers = self.term_matchers(searcher, context)
+        if matchers is None:
             return NullMatcher()
         return evaluate(matchers, self.offsets)
+
+    def term_matchers(self, searcher, context=None) -> list | None:
+        """The sub-queries' matchers, or None when one of them matches nothing."""
+        matchers = [_matcher(q, searcher, context) for q in self.qs]
+        if any(not m.is_active() for m in matchers):
+            return None
+        return matchers
 
 
 def _matcher(query, searcher, context):
@@ -80,6 +92,13 @@ def _positions(matcher, docnum: int) -> list[int]:
             if side.is_active() and side.id() == docnum:
                 found.extend(_positions(side, docnum))
         return found
+    leaf = _leaf(matcher)
+    if isinstance(leaf, W3LeafMatcher) and type(leaf.format) is Positions:
+        # Positions.decode_positions, without its per-position Python loop.
+        value = leaf.value()
+        if not value.endswith(b"."):
+            value += b"."
+        return list(accumulate(loads(value[_INT_SIZE:])))  # noqa: S301 (our index)
     return matcher.value_as("positions")
 
 
@@ -115,25 +134,43 @@ def _skip_to(matcher, docnum: int) -> bool:
 def _size(matcher) -> float:
     """Bytes of a posting list (its length in postings, roughly)."""
     leaf = _leaf(matcher)
+    if isinstance(leaf, ListMatcher):  # inlined: a rare term (codec.INLINE_LIMIT)
+        return 0
     length = getattr(leaf, "_length", None) if isinstance(leaf, W3LeafMatcher) else None
+    if isinstance(length, tuple):  # whoosh-reloaded keeps struct.unpack's tuple
+        length = length[0] if length else None
     return length if isinstance(length, int) else float("inf")
 
 
-def evaluate(matchers: list, offsets: tuple[int, ...]) -> ListMatcher:
-    """All documents where every matcher occurs at its offset from one start,
-    scored by the sum of the matchers' scores, as a ready list.
+def evaluate(
+    matchers: list, offsets: tuple[int, ...], within: set[int] | None = None
+) -> ListMatcher:
+    """All documents (of ``within``, if given) where every matcher occurs at its
+    offset from one start, scored by the sum of the matchers' scores, as a ready
+    list.
 
     Evaluated at once rather than document by document through Whoosh's matcher
-    tree: the rarest posting list leads, the others jump to its documents (whole
-    blocks skipped on their maximum id), and positions are decoded only where
-    every term is present.
+    tree: the rarest posting list (or ``within``) leads, the others jump to its
+    documents (whole blocks skipped on their maximum id), and positions are
+    decoded only where every term is present.
     """
-    order = sorted(range(len(matchers)), key=lambda i: _size(matchers[i]))
-    lead = matchers[order[0]]
-    others = [matchers[i] for i in order[1:]]
     found: list[int] = []
     scores: list[float] = []
     hits: list[set[int]] = []
+    if within is not None:
+        for docnum in sorted(within):
+            if all(_skip_to(m, docnum) for m in matchers):
+                starts = _aligned_starts(matchers, offsets, docnum)
+                if starts:
+                    found.append(docnum)
+                    scores.append(_score(matchers, docnum))
+                    hits.append(starts)
+            elif not all(m.is_active() for m in matchers):
+                break
+        return _hits(found, scores, hits)
+    order = sorted(range(len(matchers)), key=lambda i: _size(matchers[i]))
+    lead = matchers[order[0]]
+    others = [matchers[i] for i in order[1:]]
     while lead.is_active():
         docnum = lead.id()
         for other in others:
@@ -143,16 +180,37 @@ def evaluate(matchers: list, offsets: tuple[int, ...]) -> ListMatcher:
             starts = _aligned_starts(matchers, offsets, docnum)
             if starts:
                 found.append(docnum)
-                scores.append(sum(m.score() for m in matchers))
+                scores.append(_score(matchers, docnum))
                 hits.append(starts)
             lead.next()
             continue
         if not other.is_active():
             break
         _skip_to(lead, other.id())  # leapfrog to where the other one is
+    return _hits(found, scores, hits)
+
+
+def _hits(found: list[int], scores: list[float], hits: list[set[int]]):
     if not found:
         return NullMatcher()
     return SequenceHits(array("I", found), weights=array("f", scores), values=hits)
+
+
+def _score(matchers, docnum: int) -> float:
+    """The sum of the matchers' scores; BM25's document length looked up once
+    (the terms of a sequence are in one field)."""
+    total = 0.0
+    length = None
+    for matcher in matchers:
+        boost = matcher.boost if isinstance(matcher, WrappingMatcher) else 1.0
+        scorer = getattr(_leaf(matcher), "scorer", None)
+        if not isinstance(scorer, WeightLengthScorer):
+            total += matcher.score()
+            continue
+        if length is None:
+            length = scorer.dfl(docnum)
+        total += boost * scorer._score(_leaf(matcher).weight(), length)
+    return total
 
 
 def _aligned_starts(matchers, offsets, docnum: int) -> set[int]:
@@ -226,10 +284,17 @@ class Adjacent(wq.Query):
         return 0
 
     def matcher(self, searcher, context=None):
-        grid = []
+        plans = [
+            [q.term_matchers(searcher, context) for q in word] for word in self.columns
+        ]
+        grid = self._evaluate(
+            plans,
+            lambda i: [q.term_matchers(searcher, context) for q in self.columns[i]],
+        )
+        if grid is None:
+            return NullMatcher()
         words = []
-        for queries, extra in zip(self.columns, self.extras, strict=True):
-            row = [q.matcher(searcher, context) for q in queries]
+        for row, extra in zip(grid, self.extras, strict=True):
             alternatives = [m for m in row if m.is_active()]
             if extra is not None:
                 extra_matcher = extra.matcher(searcher, context)
@@ -237,10 +302,66 @@ class Adjacent(wq.Query):
                     alternatives.append(extra_matcher)
             if not alternatives:
                 return NullMatcher()
-            grid.append(row)
             words.append(make_binary_tree(binary.UnionMatcher, alternatives))
         child = make_binary_tree(binary.IntersectionMatcher, words)
         return AdjacentMatcher(child, grid, self.offsets, self.bonus)
+
+    def _evaluate(self, plans, fresh) -> list[list] | None:
+        """Every word in every column as a matcher for the intersection.
+
+        A one-pair word stays a posting reader: the intersection skips it to
+        the candidates. Longer words are evaluated (:func:`evaluate`) in order
+        of rarity, each within the documents found so far, which start from
+        the ids of the rarest word (every word is required, so no document
+        outside them can match). A word with extras may match through them, so
+        it does not narrow the candidates. ``fresh(i)`` gives word *i*'s
+        matchers again (posting readers cannot be copied).
+        """
+        size = [
+            sum(min(map(_size, ms)) for ms in plan if ms is not None) for plan in plans
+        ]
+        order = sorted(range(len(plans)), key=size.__getitem__)
+        grid: list[list] = [[] for _ in plans]
+        within = None
+        rarest = next((i for i in order if self.extras[i] is None), None)
+        longer = any(not _one_pair(plan) for plan in plans)
+        if longer and rarest is not None and _one_pair(plans[rarest]):
+            within = {d for ms in fresh(rarest) if ms is not None for d in _ids(ms[0])}
+            if not within:
+                return None
+        for i in order:
+            if _one_pair(plans[i]):
+                grid[i] = [NullMatcher() if ms is None else ms[0] for ms in plans[i]]
+                continue
+            grid[i] = [
+                NullMatcher() if ms is None else evaluate(ms, q.offsets, within)
+                for ms, q in zip(plans[i], self.columns[i], strict=True)
+            ]
+            if self.extras[i] is None:
+                found = {d for m in grid[i] if m.is_active() for d in m.all_ids()}
+                if not found:
+                    return None
+                within = found if within is None else within & found
+        return grid
+
+
+def _one_pair(plan) -> bool:
+    return all(ms is None or len(ms) == 1 for ms in plan)
+
+
+def _ids(matcher) -> array:
+    """Every document number of a fresh matcher (whole blocks at a time)."""
+    leaf = _leaf(matcher)
+    ids = array("i")
+    if isinstance(leaf, W3LeafMatcher):
+        while leaf.is_active():
+            if leaf._ids is None:
+                leaf._read_ids()
+            ids.extend(leaf._ids[leaf._i : leaf._blocklength])
+            leaf._next_block()
+        return ids
+    ids.extend(leaf.all_ids())
+    return ids
 
 
 def _starts(matcher, docnum: int) -> set[int] | None:

@@ -4,8 +4,8 @@ Whoosh's ``PostingPool`` keeps every posting as a tuple, sorts them all at commi
 and, past its memory limit, pickles them one by one to run files and merges those
 with a heap. Profiled on a 15 MB rebuild, pickling, unpickling and merging took
 half of the time. ``MemoryPostingPool`` groups postings per (field, term) in
-compact arrays as they arrive (documents come in order, so each term's postings
-are already sorted) and sorts only the distinct terms; the caller starts a new
+lists as they arrive (documents come in order, so each term's postings are already
+sorted) and sorts only the distinct terms; the caller starts a new
 segment when :attr:`MemoryPostingPool.bytes` passes its budget.
 
 :func:`write_segments` indexes a batch of documents in child processes, each
@@ -15,50 +15,48 @@ writing segments of its own, the way Whoosh's ``MpWriter`` does with
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
-from array import array
+from contextlib import contextmanager
 
 from whoosh import writing
 
-#: Rough bytes a pooled posting and a new term take (arrays, the value bytes).
-POSTING_BYTES = 48
-TERM_BYTES = 200
+#: Rough bytes a pooled posting (its tuple, term and value bytes) and a term take.
+POSTING_BYTES = 150
+TERM_BYTES = 250
 
 
 class MemoryPostingPool:
     """The ``PostingPool`` interface (``add``, ``iter_postings``, ``cleanup``,
-    ``fieldnames``) over per-term arrays held in memory."""
+    ``fieldnames``) over per-term lists held in memory."""
 
     def __init__(self) -> None:
-        self._terms: dict[tuple[str, bytes], tuple[array, array, list]] = {}
+        self._terms: dict[tuple[str, bytes], list[tuple]] = {}
         self._unsorted: set[tuple[str, bytes]] = set()
         self.fieldnames: set[str] = set()
         self.bytes = 0
 
     def add(self, item) -> None:
-        fieldname, btext, docnum, weight, value = item
-        key = (fieldname, btext)
+        # item = (fieldname, btext, docnum, weight, value)
+        key = item[:2]
         postings = self._terms.get(key)
         if postings is None:
-            postings = self._terms[key] = (array("i"), array("d"), [])
-            self.fieldnames.add(fieldname)
-            self.bytes += TERM_BYTES + len(btext)
-        elif docnum < postings[0][-1]:
+            self._terms[key] = [item]
+            self.fieldnames.add(item[0])
+            self.bytes += TERM_BYTES
+            return
+        if item[2] < postings[-1][2]:
             self._unsorted.add(key)  # merged from another segment out of order
-        postings[0].append(docnum)
-        postings[1].append(weight)
-        postings[2].append(value)
-        self.bytes += POSTING_BYTES + (len(value) if value else 0)
+        postings.append(item)
+        self.bytes += POSTING_BYTES
 
     def iter_postings(self):
-        for key in sorted(self._terms):
-            fieldname, btext = key
-            docnums, weights, values = self._terms[key]
-            order = range(len(docnums))
+        terms = self._terms
+        for key in sorted(terms):
+            postings = terms[key]
             if key in self._unsorted:
-                order = sorted(order, key=docnums.__getitem__)
-            for i in order:
-                yield fieldname, btext, docnums[i], weights[i], values[i]
+                postings = sorted(postings, key=lambda item: item[2])
+            yield from postings
 
     def cleanup(self) -> None:
         self._terms.clear()
@@ -74,8 +72,27 @@ class SegmentWriter(writing.SegmentWriter):
         self.pool = MemoryPostingPool()
 
 
+@contextmanager
+def collector_paused():
+    """Python's cyclic garbage collector off while postings pile up: millions of
+    new lists and tuples, none in a cycle, would make it rescan them again and
+    again (a third of a large rebuild's time)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _index_share(storage, indexname, documents, budget, options) -> list:
     """In a child process: ``documents`` into one or more finished segments."""
+    with collector_paused():
+        return _write_share(storage, indexname, documents, budget, options)
+
+
+def _write_share(storage, indexname, documents, budget, options) -> list:
     ix = storage.open_index(indexname)
     segments = []
     writer = None

@@ -143,3 +143,13 @@ def test_warm_up_in_background_loads_jieba_and_opencc(monkeypatch):
     assert analysis._tokenizer is not None
     assert analysis._converter is not None
     assert analysis.normalize("學習") == "学习"
+
+
+def test_positions_are_encoded_exactly_as_whoosh_encodes_them():
+    from whoosh.formats import Positions
+
+    from search.backend.schema import encode_positions
+
+    for positions in ([0], [5], [1, 2, 3], [3, 40, 41, 1000, 70000]):
+        assert encode_positions(positions) == Positions().encode(positions)
+        assert Positions().decode_positions(encode_positions(positions)) == positions
