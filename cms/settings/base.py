@@ -37,7 +37,9 @@ INSTALLED_APPS = [
     "cms",
     "org",
     "library",
+    "media",
     "search",
+    "wagtailmedia",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -201,6 +203,14 @@ STATIC_URL = "/static/"
 # Not BASE_DIR / "media": that is the video pipeline app's package.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
+
+# Micro-lesson video and audio (media/): wagtailmedia's admin over our own model.
+WAGTAILMEDIA = {
+    "MEDIA_MODEL": "media.MediaAsset",
+    "MEDIA_FORM_BASE": "media.forms.MediaAssetForm",
+}
+ZHIXUE_MEDIA_MAX_MINUTES = float(os.environ.get("ZHIXUE_MEDIA_MAX_MINUTES", 60))
+ZHIXUE_MEDIA_LESSON_MINUTES = 20
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

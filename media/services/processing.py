@@ -1,0 +1,168 @@
+"""Processing an uploaded asset: probe, transcode, publish the renditions.
+
+``uploaded → processing → ready | failed``. Output goes to a fresh work folder and
+is renamed into place only when complete, so a run that dies (a killed worker; the
+task is ``acks_late``, so it runs again) leaves nothing half-written that a player
+could find, and the next run removes the leftovers first.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import shutil
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from ..models import MediaAsset, MediaStatus
+from .probe import MediaRejected, lesson_warning
+from .transcode import transcode_file
+
+logger = logging.getLogger(__name__)
+
+#: Under MEDIA_ROOT: lessons/<asset id>/v<attempt>/ (master.m3u8, rungs, fallback…)
+OUTPUT_ROOT = "lessons"
+#: Progress is written at most this often (seconds).
+PROGRESS_INTERVAL = 1.0
+
+
+def asset_folder(asset_id: int) -> Path:
+    return Path(settings.MEDIA_ROOT) / OUTPUT_ROOT / str(asset_id)
+
+
+def media_queue_processing(*, asset_id: int) -> None:
+    """Process the asset once the current transaction has committed."""
+    from ..tasks import media_process_task
+
+    transaction.on_commit(lambda: media_process_task.delay(asset_id))
+
+
+@transaction.atomic
+def media_file_uploaded(*, asset_id: int) -> MediaAsset:
+    """A new or replaced file: forget the old renditions' state, process anew."""
+    asset = MediaAsset.objects.select_for_update().get(pk=asset_id)
+    asset.status, asset.failure_reason, asset.progress = MediaStatus.UPLOADED, "", 0
+    asset.save(update_fields=["status", "failure_reason", "progress"])
+    media_queue_processing(asset_id=asset.pk)
+    return asset
+
+
+@transaction.atomic
+def media_retry(*, asset_id: int) -> MediaAsset:
+    """A failed asset goes back to ``uploaded`` and is processed again."""
+    asset = MediaAsset.objects.select_for_update().get(pk=asset_id)
+    if asset.status != MediaStatus.FAILED:
+        return asset
+    asset.status, asset.failure_reason, asset.progress = MediaStatus.UPLOADED, "", 0
+    asset.save(update_fields=["status", "failure_reason", "progress"])
+    media_queue_processing(asset_id=asset.pk)
+    return asset
+
+
+@transaction.atomic
+def _begin(asset_id: int) -> MediaAsset | None:
+    asset = MediaAsset.objects.select_for_update().get(pk=asset_id)
+    if asset.status in (MediaStatus.READY, MediaStatus.FAILED):
+        return None  # done already: a repeated task is harmless
+    asset.status = MediaStatus.PROCESSING
+    asset.progress = 0
+    asset.attempts += 1
+    asset.processing_started_at = timezone.now()
+    asset.save(
+        update_fields=["status", "progress", "attempts", "processing_started_at"]
+    )
+    return asset
+
+
+def media_process(*, asset_id: int) -> MediaAsset:
+    """Probe and transcode the asset; the end state is ``ready`` or ``failed``."""
+    asset = _begin(asset_id)
+    if asset is None:
+        return MediaAsset.objects.get(pk=asset_id)
+    folder = asset_folder(asset.pk)
+    _remove_work_folders(folder)
+    work = folder / f"work-{secrets.token_hex(4)}"
+    with translation.override(settings.LANGUAGE_CODE):
+        try:
+            result = _transcode(asset, work)
+        except MediaRejected as rejected:
+            shutil.rmtree(work, ignore_errors=True)
+            return _fail(asset.pk, rejected.reason)
+        except Exception:
+            shutil.rmtree(work, ignore_errors=True)
+            logger.exception("Processing media asset %s failed", asset.pk)
+            return _fail(asset.pk, _("Processing failed on the server; try again."))
+    final = folder / f"v{asset.attempts}"
+    shutil.rmtree(final, ignore_errors=True)
+    work.rename(final)
+    for old in folder.glob("v*"):
+        if old != final:
+            shutil.rmtree(old, ignore_errors=True)
+    return _finish(asset.pk, final, **result)
+
+
+def _transcode(asset: MediaAsset, work: Path) -> dict:
+    return transcode_file(Path(asset.file.path), work, _ProgressReporter(asset.pk))
+
+
+def _finish(asset_id, final: Path, *, probe, renditions, fallback, poster):
+    relative = final.relative_to(Path(settings.MEDIA_ROOT)).as_posix()
+    with transaction.atomic():
+        asset = MediaAsset.objects.select_for_update().get(pk=asset_id)
+        asset.status = MediaStatus.READY
+        asset.progress = 100
+        asset.failure_reason = ""
+        asset.warning = lesson_warning(probe)
+        asset.type = probe.kind
+        asset.duration = round(probe.duration, 3)
+        asset.width = probe.width or None
+        asset.height = probe.height or None
+        asset.video_codec = probe.video_codec
+        asset.audio_codec = probe.audio_codec
+        asset.audio_channels = probe.audio_channels
+        asset.renditions = renditions
+        asset.output_dir = relative
+        asset.fallback = fallback
+        if poster:
+            asset.thumbnail.name = f"{relative}/{poster}"
+        asset.processed_at = timezone.now()
+        asset.save()
+    return asset
+
+
+def _fail(asset_id: int, reason: str) -> MediaAsset:
+    with transaction.atomic():
+        asset = MediaAsset.objects.select_for_update().get(pk=asset_id)
+        asset.status = MediaStatus.FAILED
+        asset.failure_reason = reason
+        asset.processed_at = timezone.now()
+        asset.save(update_fields=["status", "failure_reason", "processed_at"])
+    return asset
+
+
+def _remove_work_folders(folder: Path) -> None:
+    for leftover in folder.glob("work-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+class _ProgressReporter:
+    """Writes the percentage (never backwards, at most once a second)."""
+
+    def __init__(self, asset_id: int) -> None:
+        self.asset_id = asset_id
+        self.last = -1
+        self.at = 0.0
+
+    def __call__(self, percent: int) -> None:
+        now = time.monotonic()
+        if percent <= self.last or now - self.at < PROGRESS_INTERVAL:
+            return
+        self.last, self.at = percent, now
+        MediaAsset.objects.filter(
+            pk=self.asset_id, status=MediaStatus.PROCESSING
+        ).update(progress=percent)

@@ -1,0 +1,164 @@
+"""The pipeline end to end, with Debian's ffmpeg on clips it generates."""
+
+import subprocess
+from pathlib import Path
+
+from django.conf import settings
+
+from media.models import MediaAsset, MediaStatus
+from media.services.processing import asset_folder, media_process, media_retry
+
+
+def process(asset) -> MediaAsset:
+    return media_process(asset_id=asset.pk)
+
+
+def ffprobe(path: Path, entries: str) -> str:
+    return subprocess.run(
+        [
+            "ffprobe",
+            "-v",
+            "error",
+            "-show_entries",
+            entries,
+            "-of",
+            "csv=p=0",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+def output(asset) -> Path:
+    return Path(settings.MEDIA_ROOT) / asset.output_dir
+
+
+def test_a_720p_video_becomes_a_ladder_up_to_its_own_height(clips, upload):
+    asset = process(upload(clips["hd"]))
+    assert asset.status == MediaStatus.READY, asset.failure_reason
+    assert asset.progress == 100
+    assert [r["name"] for r in asset.renditions] == ["360p", "540p", "720p"]
+    assert [r["height"] for r in asset.renditions] == [360, 540, 720]
+    assert (asset.width, asset.height, asset.video_codec) == (1280, 720, "h264")
+    assert 2.9 < asset.duration < 3.2
+    master = output(asset) / "master.m3u8"
+    assert master.read_text().startswith("#EXTM3U")
+    for rendition in asset.renditions:
+        playlist = output(asset) / rendition["playlist"]
+        assert "#EXT-X-ENDLIST" in playlist.read_text()
+        # ffmpeg itself reads every variant back: h264 + AAC stereo
+        streams = ffprobe(playlist, "stream=codec_name,channels")
+        assert "h264" in streams and "aac,2" in streams
+    fallback = output(asset) / asset.fallback
+    assert asset.fallback == "fallback.mp4"
+    assert "540" in ffprobe(fallback, "stream=height")
+    assert asset.thumbnail.name.endswith("poster.jpg")
+    assert (Path(settings.MEDIA_ROOT) / asset.thumbnail.name).stat().st_size > 0
+
+
+def test_a_small_video_is_never_upscaled(clips, upload):
+    asset = process(upload(clips["small"]))
+    assert asset.status == MediaStatus.READY, asset.failure_reason
+    assert [r["name"] for r in asset.renditions] == ["360p"]
+    assert asset.fallback == "fallback.mp4"
+
+
+def test_a_portrait_phone_video_keeps_its_orientation(clips, upload):
+    asset = process(upload(clips["portrait"]))
+    assert asset.status == MediaStatus.READY, asset.failure_reason
+    [rendition] = asset.renditions
+    assert (rendition["width"], rendition["height"]) == (360, 640)
+
+
+def test_surround_sound_is_downmixed_to_stereo(clips, upload):
+    asset = process(upload(clips["surround"]))
+    assert asset.status == MediaStatus.READY, asset.failure_reason
+    assert asset.audio_channels == 6
+    playlist = output(asset) / asset.renditions[0]["playlist"]
+    assert "aac,2" in ffprobe(playlist, "stream=codec_name,channels")
+
+
+def test_an_audio_file_gets_an_aac_stream_and_an_m4a(clips, upload):
+    asset = process(upload(clips["audio"], media_type="video"))
+    assert asset.status == MediaStatus.READY, asset.failure_reason
+    assert asset.type == "audio"  # by content, not by what the editor picked
+    assert [r["name"] for r in asset.renditions] == ["audio"]
+    assert asset.fallback == "audio.m4a"
+    assert "aac" in ffprobe(output(asset) / "audio.m4a", "stream=codec_name")
+    assert not asset.thumbnail
+
+
+def test_a_text_file_named_mp4_fails_with_a_reason(clips, upload):
+    asset = process(upload(clips["text"]))
+    assert asset.status == MediaStatus.FAILED
+    assert "不是可读取的视频或音频文件" in asset.failure_reason
+    assert not list(asset_folder(asset.pk).glob("*"))
+
+
+def test_a_truncated_upload_fails_with_a_reason(clips, upload):
+    asset = process(upload(clips["truncated"]))
+    assert asset.status == MediaStatus.FAILED
+    assert "不完整" in asset.failure_reason
+    assert not list(asset_folder(asset.pk).glob("*"))
+
+
+def test_a_rerun_after_a_crash_leaves_one_complete_ladder(clips, upload):
+    asset = upload(clips["small"])
+    # A worker died mid-transcode: the asset says processing, half a folder is left.
+    MediaAsset.objects.filter(pk=asset.pk).update(status=MediaStatus.PROCESSING)
+    partial = asset_folder(asset.pk) / "work-dead0001" / "360p"
+    partial.mkdir(parents=True)
+    (partial / "seg_000.ts").write_bytes(b"half a segment")
+    asset = process(asset)  # the task is delivered again (acks_late)
+    assert asset.status == MediaStatus.READY, asset.failure_reason
+    assert [p.name for p in asset_folder(asset.pk).iterdir()] == [
+        Path(asset.output_dir).name
+    ]
+    again = process(asset)  # a further delivery changes nothing
+    assert again.output_dir == asset.output_dir and again.status == MediaStatus.READY
+
+
+def test_a_failed_asset_can_be_retried(
+    clips, upload, django_capture_on_commit_callbacks
+):
+    asset = process(upload(clips["text"]))
+    with django_capture_on_commit_callbacks() as callbacks:
+        retried = media_retry(asset_id=asset.pk)
+    assert retried.status == MediaStatus.UPLOADED and not retried.failure_reason
+    assert len(callbacks) == 1  # the processing task is queued after commit
+
+
+def test_an_over_long_file_is_rejected(clips, upload, settings):
+    settings.ZHIXUE_MEDIA_MAX_MINUTES = 0.05  # three seconds
+    asset = process(upload(clips["long"]))
+    assert asset.status == MediaStatus.FAILED
+    assert "分钟" in asset.failure_reason
+
+
+def test_an_upload_in_the_admin_queues_processing(
+    tree, client_for, clips, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+    from wagtail.models import Collection
+
+    client = client_for(tree.editor)  # Editors may add media (wagtailmedia's data)
+    url = reverse("wagtailmedia:add", args=("video",))
+    assert client.get(url).status_code == 200
+    upload = SimpleUploadedFile("lesson.mp4", clips["small"].read_bytes())
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post(
+            url,
+            {
+                "title": "党史微课第一讲",
+                "file": upload,
+                "collection": Collection.get_first_root_node().pk,
+            },
+        )
+    assert response.status_code == 302, response.content.decode()[:1500]
+    asset = MediaAsset.objects.get(title="党史微课第一讲")
+    assert asset.status == MediaStatus.UPLOADED
+    assert len(callbacks) == 1  # media_process_task, after the commit
+    assert process(asset).status == MediaStatus.READY
