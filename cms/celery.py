@@ -14,6 +14,10 @@ app.autodiscover_tasks()
 # The whole periodic schedule, in one place. django-celery-beat's DatabaseScheduler
 # copies it into the database, where operators can pause or retime an entry.
 BEAT_SCHEDULE = {
+    "media-sweep-stuck": {
+        "task": "media.tasks.media_sweep_stuck_task",
+        "schedule": crontab(minute="*/10"),
+    },
     "wagtail-publish-scheduled": {
         "task": "cms.tasks.publish_scheduled_task",
         "schedule": 60.0,

@@ -25,6 +25,7 @@ urlpatterns = [
     path("exams/", views.section_view, {"section": "exams"}, name="section_exams"),
     path("library/", library_views.libraries_view, name="section_library"),
     path("search/", search_views.search_view, name="search"),
+    path("lesson-media/", include("media.urls")),
     path(
         "ranking/", views.section_view, {"section": "ranking"}, name="section_ranking"
     ),

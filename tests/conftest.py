@@ -22,6 +22,7 @@ def _clear_cache():
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PROTECTED_MEDIA_ROOT = tmp_path / "protected"
 
 
 @pytest.fixture(autouse=True)

@@ -211,6 +211,14 @@ WAGTAILMEDIA = {
 }
 ZHIXUE_MEDIA_MAX_MINUTES = float(os.environ.get("ZHIXUE_MEDIA_MAX_MINUTES", 60))
 ZHIXUE_MEDIA_LESSON_MINUTES = 20
+# Transcoded lessons live outside MEDIA_ROOT (which a web server may serve to
+# anyone) and reach members only through media.views.asset_file, which checks the
+# login; behind nginx set X_ACCEL_REDIRECT_PREFIX to an `internal` location
+# aliased to this folder and nginx sends the bytes (docs/media.md).
+PROTECTED_MEDIA_ROOT = Path(
+    os.environ.get("PROTECTED_MEDIA_ROOT", VAR_DIR / "protected")
+)
+X_ACCEL_REDIRECT_PREFIX = os.environ.get("X_ACCEL_REDIRECT_PREFIX", "")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

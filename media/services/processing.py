@@ -12,9 +12,11 @@ import logging
 import secrets
 import shutil
 import time
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -25,14 +27,18 @@ from .transcode import transcode_file
 
 logger = logging.getLogger(__name__)
 
-#: Under MEDIA_ROOT: lessons/<asset id>/v<attempt>/ (master.m3u8, rungs, fallback…)
+#: Under PROTECTED_MEDIA_ROOT: lessons/<id>/v<attempt>/ (master.m3u8, rungs, …)
 OUTPUT_ROOT = "lessons"
 #: Progress is written at most this often (seconds).
 PROGRESS_INTERVAL = 1.0
 
 
+def protected_root() -> Path:
+    return Path(settings.PROTECTED_MEDIA_ROOT)
+
+
 def asset_folder(asset_id: int) -> Path:
-    return Path(settings.MEDIA_ROOT) / OUTPUT_ROOT / str(asset_id)
+    return protected_root() / OUTPUT_ROOT / str(asset_id)
 
 
 def media_queue_processing(*, asset_id: int) -> None:
@@ -62,6 +68,45 @@ def media_retry(*, asset_id: int) -> MediaAsset:
     asset.save(update_fields=["status", "failure_reason", "progress"])
     media_queue_processing(asset_id=asset.pk)
     return asset
+
+
+#: Processing runs (counting those a dead worker left) before an asset fails.
+MAX_ATTEMPTS = 3
+
+
+def stuck_after() -> timedelta:
+    """How long processing may take before the sweeper calls it stuck: longer
+    than the longest allowed file takes to transcode on two cores."""
+    return timedelta(minutes=getattr(settings, "ZHIXUE_MEDIA_STUCK_MINUTES", 180))
+
+
+def media_sweep_stuck() -> int:
+    """Assets stuck in ``processing`` (their worker died and the task was lost):
+    queued again, or failed after :data:`MAX_ATTEMPTS`. Returns how many."""
+    cutoff = timezone.now() - stuck_after()
+    stuck = MediaAsset.objects.filter(
+        status=MediaStatus.PROCESSING, processing_started_at__lt=cutoff
+    ).values_list("pk", flat=True)
+    swept = 0
+    for asset_id in stuck:
+        with transaction.atomic():
+            asset = MediaAsset.objects.select_for_update().get(pk=asset_id)
+            if asset.status != MediaStatus.PROCESSING:
+                continue
+            if asset.attempts >= MAX_ATTEMPTS:
+                with translation.override(settings.LANGUAGE_CODE):
+                    asset.failure_reason = _(
+                        "Processing was interrupted %(count)d times; upload the "
+                        "file again or ask the administrator."
+                    ) % {"count": asset.attempts}
+                asset.status = MediaStatus.FAILED
+                asset.save(update_fields=["status", "failure_reason"])
+            else:
+                asset.status = MediaStatus.UPLOADED
+                asset.save(update_fields=["status"])
+                media_queue_processing(asset_id=asset.pk)
+            swept += 1
+    return swept
 
 
 @transaction.atomic
@@ -111,7 +156,7 @@ def _transcode(asset: MediaAsset, work: Path) -> dict:
 
 
 def _finish(asset_id, final: Path, *, probe, renditions, fallback, poster):
-    relative = final.relative_to(Path(settings.MEDIA_ROOT)).as_posix()
+    relative = final.relative_to(protected_root()).as_posix()
     with transaction.atomic():
         asset = MediaAsset.objects.select_for_update().get(pk=asset_id)
         asset.status = MediaStatus.READY
@@ -129,7 +174,9 @@ def _finish(asset_id, final: Path, *, probe, renditions, fallback, poster):
         asset.output_dir = relative
         asset.fallback = fallback
         if poster:
-            asset.thumbnail.name = f"{relative}/{poster}"
+            # wagtailmedia's admin shows the thumbnail from MEDIA_ROOT: a copy.
+            with (final / poster).open("rb") as image:
+                asset.thumbnail.save(f"lesson-{asset_id}.jpg", File(image), save=False)
         asset.processed_at = timezone.now()
         asset.save()
     return asset
