@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from library.demo import seed_library
+from media.demo import seed_media
 from org.demo import DEMO_PASSWORD, seed_org
 
 
@@ -15,10 +16,16 @@ class Command(BaseCommand):
     def handle(self, *args, members, **options):
         accounts = seed_org(members_total=members)
         documents = seed_library()
+        lessons = seed_media()
         self._rebuild_outdated_search_index()
         self.stdout.write(self.style.SUCCESS(_("Demo data is ready.")))
         self.stdout.write(
             _("Library documents added: %(count)s") % {"count": documents}
+        )
+        ready = sum(1 for lesson in lessons if lesson.status == "ready")
+        self.stdout.write(
+            _("Demo lessons ready: %(ready)s of %(count)s")
+            % {"ready": ready, "count": len(lessons)}
         )
         self.stdout.write(
             _("Demo logins (password for all: %(password)s):")

@@ -1,0 +1,87 @@
+"""Demo lessons: short clips ffmpeg generates (a test pattern with a tone) and, when
+``../shared/corpus/media/bigbuckbunny.mp4`` is present, that clip; each processed
+at once, so the demo admin shows ready lessons with posters and renditions.
+
+Idempotent: assets are found by title; a failed one is processed again.
+"""
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files import File
+from wagtail.models import Collection
+
+from .models import MediaAsset, MediaStatus
+from .services.processing import media_process
+
+GENERATED = [
+    ("微党课示例：三会一课怎么开", "1280x720", 440, 20),
+    ("微党课示例：党费交纳小常识", "640x360", 523, 12),
+]
+
+
+def _media_dir() -> Path:
+    return Path(settings.DEMO_CORPUS_DIR).parent / "media"
+
+
+def _generate(path: Path, size: str, frequency: int, seconds: int) -> None:
+    subprocess.run(  # noqa: S603
+        [  # noqa: S607 (Debian's ffmpeg on PATH)
+            "ffmpeg", "-hide_banner", "-nostdin", "-v", "error", "-y",
+            "-f", "lavfi", "-i", f"testsrc2=size={size}:rate=25:duration={seconds}",
+            "-f", "lavfi", "-i", f"sine=frequency={frequency}:duration={seconds}",
+            "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p",
+            "-c:a", "aac", "-shortest", str(path),
+        ],
+        check=True,
+    )  # fmt: skip
+
+
+def _ensure(title: str, source: Path, description: str) -> MediaAsset:
+    asset = MediaAsset.objects.filter(title=title).first()
+    if asset is None:
+        with source.open("rb") as handle:
+            asset = MediaAsset.objects.create(
+                title=title,
+                description=description,
+                type="video",
+                collection=Collection.get_first_root_node(),
+                file=File(handle, name=source.name),
+            )
+    if asset.status == MediaStatus.FAILED:
+        MediaAsset.objects.filter(pk=asset.pk).update(status=MediaStatus.UPLOADED)
+    if asset.status != MediaStatus.READY:
+        asset = media_process(asset_id=asset.pk)
+    return asset
+
+
+def seed_media() -> list[MediaAsset]:
+    if shutil.which("ffmpeg") is None:
+        return []
+    assets = []
+    with tempfile.TemporaryDirectory() as folder:
+        for title, size, frequency, seconds in GENERATED:
+            if MediaAsset.objects.filter(
+                title=title, status=MediaStatus.READY
+            ).exists():
+                assets.append(MediaAsset.objects.get(title=title))
+                continue
+            source = Path(folder) / f"lesson-{frequency}.mp4"
+            _generate(source, size, frequency, seconds)
+            assets.append(
+                _ensure(title, source, "演示用测试画面与提示音，由 ffmpeg 生成。")
+            )
+    bunny = _media_dir() / "bigbuckbunny.mp4"
+    if bunny.is_file():
+        assets.append(
+            _ensure(
+                "示例短片：Big Buck Bunny（5.1 声道）",
+                bunny,
+                "公开授权的示例短片（© Blender Foundation, CC BY 3.0），"
+                "来源见 shared/corpus/SOURCES.md。",
+            )
+        )
+    return assets
