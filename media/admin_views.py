@@ -2,7 +2,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
@@ -51,5 +51,7 @@ def processing_status(request):
 @require_POST
 def processing_retry(request, asset_id: int):
     _require(request.user)
+    if not MediaAsset.objects.filter(pk=asset_id).exists():
+        raise Http404
     media_retry(asset_id=asset_id)
     return redirect("media_processing")

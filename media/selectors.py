@@ -32,7 +32,10 @@ def playable_file(*, viewer: User, asset_id: int, name: str) -> Path | None:
     if asset is None or not asset.output_dir:
         return None
     folder = (protected_root() / asset.output_dir).resolve()
-    path = (folder / name).resolve()
+    try:
+        path = (folder / name).resolve()
+    except (ValueError, OSError):  # a NUL byte or a name the OS refuses
+        return None
     if folder not in path.parents or path.suffix not in CONTENT_TYPES:
         return None  # outside the lesson's folder, or not a playback file
     return path if path.is_file() else None

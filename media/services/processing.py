@@ -48,14 +48,18 @@ def media_queue_processing(*, asset_id: int) -> None:
     transaction.on_commit(lambda: media_process_task.delay(asset_id))
 
 
-@transaction.atomic
-def media_file_uploaded(*, asset_id: int) -> MediaAsset:
-    """A new or replaced file: forget the old renditions' state, process anew."""
-    asset = MediaAsset.objects.select_for_update().get(pk=asset_id)
+def _requeue(asset: MediaAsset) -> MediaAsset:
+    """Back to ``uploaded`` (caller holds the row lock), processed after commit."""
     asset.status, asset.failure_reason, asset.progress = MediaStatus.UPLOADED, "", 0
     asset.save(update_fields=["status", "failure_reason", "progress"])
     media_queue_processing(asset_id=asset.pk)
     return asset
+
+
+@transaction.atomic
+def media_file_uploaded(*, asset_id: int) -> MediaAsset:
+    """A new or replaced file: forget the old renditions' state, process anew."""
+    return _requeue(MediaAsset.objects.select_for_update().get(pk=asset_id))
 
 
 @transaction.atomic
@@ -64,10 +68,7 @@ def media_retry(*, asset_id: int) -> MediaAsset:
     asset = MediaAsset.objects.select_for_update().get(pk=asset_id)
     if asset.status != MediaStatus.FAILED:
         return asset
-    asset.status, asset.failure_reason, asset.progress = MediaStatus.UPLOADED, "", 0
-    asset.save(update_fields=["status", "failure_reason", "progress"])
-    media_queue_processing(asset_id=asset.pk)
-    return asset
+    return _requeue(asset)
 
 
 #: Processing runs (counting those a dead worker left) before an asset fails.
@@ -102,9 +103,7 @@ def media_sweep_stuck() -> int:
                 asset.status = MediaStatus.FAILED
                 asset.save(update_fields=["status", "failure_reason"])
             else:
-                asset.status = MediaStatus.UPLOADED
-                asset.save(update_fields=["status"])
-                media_queue_processing(asset_id=asset.pk)
+                _requeue(asset)
             swept += 1
     return swept
 
@@ -137,28 +136,41 @@ def media_process(*, asset_id: int) -> MediaAsset:
             result = _transcode(asset, work)
         except MediaRejected as rejected:
             shutil.rmtree(work, ignore_errors=True)
-            return _fail(asset.pk, rejected.reason)
+            return _fail(asset.pk, asset.attempts, rejected.reason)
         except Exception:
             shutil.rmtree(work, ignore_errors=True)
             logger.exception("Processing media asset %s failed", asset.pk)
-            return _fail(asset.pk, _("Processing failed on the server; try again."))
+            return _fail(
+                asset.pk,
+                asset.attempts,
+                _("Processing failed on the server; try again."),
+            )
     final = folder / f"v{asset.attempts}"
     shutil.rmtree(final, ignore_errors=True)
     work.rename(final)
-    for old in folder.glob("v*"):
-        if old != final:
-            shutil.rmtree(old, ignore_errors=True)
-    return _finish(asset.pk, final, **result)
+    return _finish(asset.pk, asset.attempts, final, **result)
 
 
 def _transcode(asset: MediaAsset, work: Path) -> dict:
     return transcode_file(Path(asset.file.path), work, _ProgressReporter(asset.pk))
 
 
-def _finish(asset_id, final: Path, *, probe, renditions, fallback, poster):
+def _current_run(asset_id: int, attempt: int) -> MediaAsset | None:
+    """The locked asset if this run is still the one it waits for: a file
+    replaced (or a newer run started) meanwhile makes this run's result stale."""
+    asset = MediaAsset.objects.select_for_update().get(pk=asset_id)
+    if asset.status != MediaStatus.PROCESSING or asset.attempts != attempt:
+        return None
+    return asset
+
+
+def _finish(asset_id, attempt, final: Path, *, probe, renditions, fallback, poster):
     relative = final.relative_to(protected_root()).as_posix()
     with transaction.atomic():
-        asset = MediaAsset.objects.select_for_update().get(pk=asset_id)
+        asset = _current_run(asset_id, attempt)
+        if asset is None:
+            shutil.rmtree(final, ignore_errors=True)
+            return MediaAsset.objects.get(pk=asset_id)
         asset.status = MediaStatus.READY
         asset.progress = 100
         asset.failure_reason = ""
@@ -179,12 +191,17 @@ def _finish(asset_id, final: Path, *, probe, renditions, fallback, poster):
                 asset.thumbnail.save(f"lesson-{asset_id}.jpg", File(image), save=False)
         asset.processed_at = timezone.now()
         asset.save()
+    for old in final.parent.glob("v*"):
+        if old != final:
+            shutil.rmtree(old, ignore_errors=True)
     return asset
 
 
-def _fail(asset_id: int, reason: str) -> MediaAsset:
+def _fail(asset_id: int, attempt: int, reason: str) -> MediaAsset:
     with transaction.atomic():
-        asset = MediaAsset.objects.select_for_update().get(pk=asset_id)
+        asset = _current_run(asset_id, attempt)
+        if asset is None:
+            return MediaAsset.objects.get(pk=asset_id)
         asset.status = MediaStatus.FAILED
         asset.failure_reason = reason
         asset.processed_at = timezone.now()

@@ -43,3 +43,8 @@ def test_members_cannot_open_the_processing_screen(tree, client_for):
     client = client_for(tree.member_a.user)
     assert client.get("/admin/lesson-media/").status_code in (302, 403)
     assert client.get("/admin/lesson-media/status/").status_code in (302, 403)
+
+
+def test_retrying_an_unknown_lesson_is_not_found(tree, client_for):
+    response = client_for(tree.editor).post("/admin/lesson-media/999999/retry/")
+    assert response.status_code == 404

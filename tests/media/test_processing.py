@@ -200,3 +200,24 @@ def test_the_sweeper_requeues_stuck_assets_and_gives_up_after_three_tries(
         "正在处理": MediaStatus.PROCESSING,
     }
     assert "中断" in MediaAsset.objects.get(pk=hopeless.pk).failure_reason
+
+
+def test_a_file_replaced_during_processing_makes_that_run_stale(
+    clips, upload, monkeypatch, django_capture_on_commit_callbacks
+):
+    from media.services import processing
+
+    asset = upload(clips["small"])
+    real = processing._transcode
+
+    def replaced_meanwhile(asset, work):
+        result = real(asset, work)
+        with django_capture_on_commit_callbacks(execute=False):
+            processing.media_file_uploaded(asset_id=asset.pk)  # the editor's new file
+        return result
+
+    monkeypatch.setattr(processing, "_transcode", replaced_meanwhile)
+    stale = process(asset)
+    assert stale.status == MediaStatus.UPLOADED  # waits for the run of the new file
+    assert not stale.renditions
+    assert not list(asset_folder(asset.pk).glob("*"))

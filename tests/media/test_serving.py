@@ -53,3 +53,8 @@ def test_behind_nginx_the_bytes_come_from_an_internal_location(
     assert response.status_code == 200
     assert response["X-Accel-Redirect"] == f"/protected/{ready.output_dir}/master.m3u8"
     assert response.content == b""
+
+
+def test_a_name_the_file_system_refuses_is_not_found(tree, client_for, ready):
+    client = client_for(tree.member_a.user)
+    assert client.get(url(ready, "360p/seg%00.ts")).status_code == 404
