@@ -58,6 +58,30 @@ ensure_venv() {
   fi
 }
 
+# Front-end packages (hls.js for the lesson player) from the npm registry, pinned by
+# package-lock.json and served from node_modules/ as static files.
+ensure_node_packages() {
+  if ! command -v npm >/dev/null; then
+    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+      say "Installing system packages: nodejs npm"
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        nodejs npm >/dev/null
+    else
+      say "npm is required for the video player. Install it with:  sudo apt-get install nodejs npm"
+      exit 1
+    fi
+  fi
+  local stamp="node_modules/.zhixue-installed"
+  local want
+  want="$(sha256sum package-lock.json | cut -d' ' -f1)"
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    say "Installing front-end packages (package-lock.json)"
+    npm ci --omit=dev --no-audit --no-fund --loglevel=error
+    echo "$want" > "$stamp"
+  fi
+}
+
 compile_translations() {
   "$PY" manage.py compilemessages -l zh_Hans --ignore=.venv -v 0
 }
@@ -65,6 +89,7 @@ compile_translations() {
 bootstrap() {
   ensure_system_packages
   ensure_venv
+  ensure_node_packages
   compile_translations
   mkdir -p var
 }
