@@ -7,6 +7,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from library import views as library_views
+from media.api.urls import urlpatterns as media_api_urls
 from org import views as org_views
 from org.api.urls import urlpatterns as org_api_urls
 from search import views as search_views
@@ -31,6 +32,7 @@ urlpatterns = [
     ),
     path("api/v1/", include(org_api_urls)),
     path("api/v1/", include(search_api_urls)),
+    path("api/v1/", include(media_api_urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/docs/",

@@ -11,9 +11,11 @@ from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
 from treebeard.mp_tree import MP_Node
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
-from wagtail.fields import RichTextField
+from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
+
+from media.blocks import LessonMediaBlock
 
 
 class LibraryKind(models.TextChoices):
@@ -93,6 +95,12 @@ class LibraryDocumentBase(Page):
     )
     summary = models.TextField(_("summary"), blank=True)
     body = RichTextField(_("body"), blank=True)
+    videos = StreamField(
+        [("lesson", LessonMediaBlock())],
+        blank=True,
+        verbose_name=_("micro-lessons"),
+        help_text=_("Videos or audio shown under the text, in the lesson player."),
+    )
     audience_unit = models.ForeignKey(
         "org.Unit",
         on_delete=models.SET_NULL,
@@ -137,6 +145,7 @@ class LibraryDocumentBase(Page):
         ),
         FieldPanel("summary"),
         FieldPanel("body"),
+        FieldPanel("videos"),
         InlinePanel("attachments", label=_("Attachments")),
         FieldPanel("audience_unit"),
         FieldPanel("source_note"),

@@ -6,7 +6,7 @@ the unit is among ``org.scope.visible_units``.
 """
 
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from wagtail.models import Page
 
 from org import scope
@@ -17,22 +17,16 @@ from .models import CasePage, Category, DocumentPage, DocumentStatus, LibraryInd
 PAGE_SIZE = 20
 
 
-def audience_q(viewer: User) -> Q:
-    if scope.is_platform_admin(viewer):
-        return Q()
-    return Q(audience_unit__isnull=True) | Q(
-        audience_unit__in=scope.visible_units(viewer).values("pk")
-    )
-
-
 def visible_documents(*, viewer: User, model=DocumentPage) -> QuerySet:
-    return model.objects.live().filter(audience_q(viewer))
+    return model.objects.live().filter(scope.audience_q(viewer))
 
 
 def document_is_visible(*, viewer: User, page: Page) -> bool:
     if getattr(page, "audience_unit_id", None) is None:
         return True
-    return type(page).objects.filter(pk=page.pk).filter(audience_q(viewer)).exists()
+    return (
+        type(page).objects.filter(pk=page.pk).filter(scope.audience_q(viewer)).exists()
+    )
 
 
 def library_documents(*, viewer: User, library: LibraryIndexPage) -> QuerySet:

@@ -1,13 +1,23 @@
-"""Reads for playback."""
+"""Reads for playback, always through the viewer's organisation scope.
+
+A lesson limited to a unit (``audience_unit``) plays for that unit's subtree and
+the admins who manage it (``org.scope.audience_q``, the rule library documents
+follow too); anything else is "not found".
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from django.db.models import QuerySet
+from django.urls import reverse
+
+from org import scope
 from org.models import User
 
-from .models import MediaAsset, MediaStatus
+from .models import MediaAsset, MediaStatus, PlaybackPosition
 from .services.processing import protected_root
+from .services.subtitles import VTT_NAME
 
 #: What a lesson folder holds and the type each file is served as.
 CONTENT_TYPES = {
@@ -20,15 +30,25 @@ CONTENT_TYPES = {
 }
 
 
-def playable_file(*, viewer: User, asset_id: int, name: str) -> Path | None:
-    """The file ``name`` of a ready asset's renditions, or None (a 404).
-
-    Members see every ready asset for now; the courses issue narrows this to the
-    lessons published to the viewer's part of the organisation.
-    """
+def playable_assets(*, viewer: User) -> QuerySet[MediaAsset]:
+    """Ready lessons this viewer may watch (none for anonymous visitors)."""
     if not viewer.is_authenticated:
+        return MediaAsset.objects.none()
+    return MediaAsset.objects.filter(status=MediaStatus.READY).filter(
+        scope.audience_q(viewer)
+    )
+
+
+def access_playable_asset(*, viewer: User, asset_id) -> MediaAsset | None:
+    try:
+        return playable_assets(viewer=viewer).get(pk=asset_id)
+    except (MediaAsset.DoesNotExist, ValueError, TypeError):
         return None
-    asset = MediaAsset.objects.filter(pk=asset_id, status=MediaStatus.READY).first()
+
+
+def playable_file(*, viewer: User, asset_id: int, name: str) -> Path | None:
+    """The file ``name`` of a lesson's renditions, or None (a 404)."""
+    asset = access_playable_asset(viewer=viewer, asset_id=asset_id)
     if asset is None or not asset.output_dir:
         return None
     folder = (protected_root() / asset.output_dir).resolve()
@@ -39,3 +59,37 @@ def playable_file(*, viewer: User, asset_id: int, name: str) -> Path | None:
     if folder not in path.parents or path.suffix not in CONTENT_TYPES:
         return None  # outside the lesson's folder, or not a playback file
     return path if path.is_file() else None
+
+
+def resume_position(*, viewer: User, asset: MediaAsset) -> float:
+    position = (
+        PlaybackPosition.objects.filter(user=viewer, asset=asset)
+        .values_list("position", flat=True)
+        .first()
+    )
+    return position or 0.0
+
+
+def player_context(*, viewer: User, asset: MediaAsset) -> dict:
+    """What ``media/_player.html`` needs to play an asset the viewer may watch."""
+
+    def file_url(name: str) -> str:
+        return reverse("media-asset-file", args=[asset.pk, name])
+
+    folder = protected_root() / asset.output_dir
+    has_poster = (folder / "poster.jpg").is_file()
+    subtitles = []
+    if asset.subtitle_text and (folder / VTT_NAME).is_file():
+        subtitles.append({"src": file_url(VTT_NAME), "srclang": "zh", "label": "中文"})
+    return {
+        "asset_id": asset.pk,
+        "kind": "audio" if asset.is_audio else "video",
+        "title": asset.title,
+        "master_url": file_url("master.m3u8") if asset.renditions else "",
+        "fallback_url": file_url(asset.fallback) if asset.fallback else "",
+        "poster_url": file_url("poster.jpg") if has_poster else "",
+        "subtitles": subtitles,
+        "resume": resume_position(viewer=viewer, asset=asset),
+        "duration": asset.duration,
+        "position_url": reverse("media-position", args=[asset.pk]),
+    }

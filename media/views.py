@@ -1,23 +1,88 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from .selectors import CONTENT_TYPES, playable_file
+from .admin_views import can_manage_media
+from .ranges import ranged_file_response
+from .selectors import (
+    CONTENT_TYPES,
+    access_playable_asset,
+    playable_assets,
+    playable_file,
+    player_context,
+)
 from .services.processing import protected_root
+from .storage import protected_storage
+
+PAGE_SIZE = 12
+
+
+def _send(request, path, content_type: str, *, download_name: str = ""):
+    """The file itself, or an X-Accel-Redirect for nginx to send it."""
+    if settings.X_ACCEL_REDIRECT_PREFIX:
+        response = HttpResponse(content_type=content_type)
+        relative = path.relative_to(protected_root().resolve()).as_posix()
+        response["X-Accel-Redirect"] = settings.X_ACCEL_REDIRECT_PREFIX + relative
+        if download_name:
+            response["Content-Disposition"] = f'attachment; filename="{path.name}"'
+        return response
+    if download_name:
+        return FileResponse(
+            path.open("rb"),
+            content_type=content_type,
+            as_attachment=True,
+            filename=download_name,
+        )
+    return ranged_file_response(request, path, content_type)
 
 
 @require_GET
 @login_required
 def asset_file(request, asset_id: int, name: str):
-    """A playlist, segment, fallback or poster of a lesson, for logged-in members."""
+    """A playlist, segment, fallback, poster or subtitles of a lesson."""
     path = playable_file(viewer=request.user, asset_id=asset_id, name=name)
     if path is None:
         raise Http404
-    content_type = CONTENT_TYPES[path.suffix]
-    if settings.X_ACCEL_REDIRECT_PREFIX:
-        response = HttpResponse(content_type=content_type)
-        relative = path.relative_to(protected_root().resolve()).as_posix()
-        response["X-Accel-Redirect"] = settings.X_ACCEL_REDIRECT_PREFIX + relative
-        return response
-    return FileResponse(path.open("rb"), content_type=content_type)
+    return _send(request, path, CONTENT_TYPES[path.suffix])
+
+
+@require_GET
+@login_required
+def source_file(request, name: str):
+    """An uploaded original, for editors only (members get the renditions)."""
+    if not can_manage_media(request.user):
+        raise Http404
+    storage = protected_storage()
+    root = protected_root().resolve()
+    try:
+        path = (root / name).resolve()
+    except (ValueError, OSError):
+        raise Http404 from None
+    if root not in path.parents or not path.is_file() or not storage.exists(name):
+        raise Http404
+    return _send(request, path, "application/octet-stream", download_name=path.name)
+
+
+@require_GET
+@login_required
+def lesson_list(request):
+    """微党课: the lessons this member may watch, newest first."""
+    assets = playable_assets(viewer=request.user).order_by("-created_at")
+    page = Paginator(assets, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "media/lesson_list.html", {"page_obj": page})
+
+
+@require_GET
+@login_required
+def lesson_watch(request, asset_id: int):
+    asset = access_playable_asset(viewer=request.user, asset_id=asset_id)
+    if asset is None:
+        raise Http404
+    return render(
+        request,
+        "media/lesson_watch.html",
+        {"asset": asset, "player": player_context(viewer=request.user, asset=asset)},
+    )

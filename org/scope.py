@@ -105,6 +105,17 @@ def visible_units(user: User) -> QuerySet[Unit]:
     return Unit.objects.filter(reduce(or_, parts))
 
 
+def audience_q(viewer: User, field: str = "audience_unit") -> Q:
+    """Content limited to a unit (its ``field``; empty means everyone) is seen by
+    that unit's subtree and by the admins who manage the unit: exactly the viewers
+    for whom the unit is among :func:`visible_units`."""
+    if is_platform_admin(viewer):
+        return Q()
+    return Q(**{f"{field}__isnull": True}) | Q(
+        **{f"{field}__in": visible_units(viewer).values("pk")}
+    )
+
+
 def managed_members(user: User) -> QuerySet[Member]:
     if is_platform_admin(user):
         return Member.objects.all()

@@ -9,7 +9,10 @@ any segment; audio is AAC stereo whatever the source's layout (``-ac 2`` downmix
 
 from __future__ import annotations
 
+import ctypes
+import signal
 import subprocess
+import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -146,6 +149,17 @@ class FfmpegRun:
     out_seconds: float
 
 
+def _die_with_parent() -> None:
+    """In the child: ffmpeg is killed when the worker dies (Linux), so a killed
+    worker leaves no orphan writing into a folder the next run removes."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+PR_SET_PDEATHSIG = 1
+
+
 def run_with_progress(
     argv: list[str], duration: float, on_progress: Callable[[int], None]
 ) -> FfmpegRun:
@@ -153,7 +167,12 @@ def run_with_progress(
     out_us = 0
     with tempfile.TemporaryFile() as errors:  # a file: a full stderr pipe would block
         process = subprocess.Popen(  # noqa: S603 (argv built above, no shell)
-            argv, stdout=subprocess.PIPE, stderr=errors, text=True, bufsize=1
+            argv,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+            bufsize=1,
+            preexec_fn=_die_with_parent,
         )
         for line in process.stdout:
             key, _, value = line.strip().partition("=")

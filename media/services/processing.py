@@ -18,19 +18,23 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ..models import MediaAsset, MediaStatus
 from .probe import MediaRejected, lesson_warning
+from .subtitles import write_vtt
 from .transcode import transcode_file
 
 logger = logging.getLogger(__name__)
 
 #: Under PROTECTED_MEDIA_ROOT: lessons/<id>/v<attempt>/ (master.m3u8, rungs, …)
 OUTPUT_ROOT = "lessons"
-#: Progress is written at most this often (seconds).
+#: Progress is written at most this often (seconds) …
 PROGRESS_INTERVAL = 1.0
+#: … and at least this often, as the job's sign of life for the sweeper.
+HEARTBEAT_INTERVAL = 30.0
 
 
 def protected_root() -> Path:
@@ -76,18 +80,21 @@ MAX_ATTEMPTS = 3
 
 
 def stuck_after() -> timedelta:
-    """How long processing may take before the sweeper calls it stuck: longer
-    than the longest allowed file takes to transcode on two cores."""
-    return timedelta(minutes=getattr(settings, "ZHIXUE_MEDIA_STUCK_MINUTES", 180))
+    """How long a running job may go without a sign of life (it reports at least
+    every :data:`HEARTBEAT_INTERVAL`) before the sweeper calls it stuck."""
+    return timedelta(minutes=getattr(settings, "ZHIXUE_MEDIA_STUCK_MINUTES", 10))
 
 
 def media_sweep_stuck() -> int:
     """Assets stuck in ``processing`` (their worker died and the task was lost):
     queued again, or failed after :data:`MAX_ATTEMPTS`. Returns how many."""
     cutoff = timezone.now() - stuck_after()
-    stuck = MediaAsset.objects.filter(
-        status=MediaStatus.PROCESSING, processing_started_at__lt=cutoff
-    ).values_list("pk", flat=True)
+    stuck = (
+        MediaAsset.objects.filter(status=MediaStatus.PROCESSING)
+        .annotate(alive_at=Coalesce("progress_at", "processing_started_at"))
+        .filter(alive_at__lt=cutoff)
+        .values_list("pk", flat=True)
+    )
     swept = 0
     for asset_id in stuck:
         with transaction.atomic():
@@ -117,8 +124,15 @@ def _begin(asset_id: int) -> MediaAsset | None:
     asset.progress = 0
     asset.attempts += 1
     asset.processing_started_at = timezone.now()
+    asset.progress_at = None
     asset.save(
-        update_fields=["status", "progress", "attempts", "processing_started_at"]
+        update_fields=[
+            "status",
+            "progress",
+            "attempts",
+            "processing_started_at",
+            "progress_at",
+        ]
     )
     return asset
 
@@ -185,6 +199,7 @@ def _finish(asset_id, attempt, final: Path, *, probe, renditions, fallback, post
         asset.renditions = renditions
         asset.output_dir = relative
         asset.fallback = fallback
+        write_vtt(asset, final)
         if poster:
             # wagtailmedia's admin shows the thumbnail from MEDIA_ROOT: a copy.
             with (final / poster).open("rb") as image:
@@ -215,7 +230,8 @@ def _remove_work_folders(folder: Path) -> None:
 
 
 class _ProgressReporter:
-    """Writes the percentage (never backwards, at most once a second)."""
+    """Writes the percentage (never backwards, at most once a second) and, while
+    the percentage stands still, a heartbeat every :data:`HEARTBEAT_INTERVAL`."""
 
     def __init__(self, asset_id: int) -> None:
         self.asset_id = asset_id
@@ -224,9 +240,10 @@ class _ProgressReporter:
 
     def __call__(self, percent: int) -> None:
         now = time.monotonic()
-        if percent <= self.last or now - self.at < PROGRESS_INTERVAL:
+        moved = percent > self.last and now - self.at >= PROGRESS_INTERVAL
+        if not moved and now - self.at < HEARTBEAT_INTERVAL:
             return
-        self.last, self.at = percent, now
+        self.last, self.at = max(percent, self.last), now
         MediaAsset.objects.filter(
             pk=self.asset_id, status=MediaStatus.PROCESSING
-        ).update(progress=percent)
+        ).update(progress=self.last, progress_at=timezone.now())

@@ -5,7 +5,9 @@ import io
 import pytest
 from django.urls import get_resolver
 from openpyxl import load_workbook
+from wagtail.models import Collection
 
+from media.models import MediaAsset, MediaStatus
 from org.models import ImportJob
 
 
@@ -43,6 +45,9 @@ def test_route_inventory_is_known():
         "import-template",
         "api-search",
         "api-search-autocomplete",
+        "media-list",
+        "media-detail",
+        "media-position",
     }
 
 
@@ -52,7 +57,21 @@ def foreign(tree):
     job = ImportJob.objects.create(
         kind="members", file="x.xlsx", original_name="x.xlsx", created_by=tree.admin_b
     )
-    return {"unit": tree.branch_b1, "member": tree.member_b, "job": job}
+    lesson = MediaAsset.objects.create(
+        title="B一支部内部微党课",
+        type="video",
+        file="lessons/sources/b.mp4",
+        collection=Collection.get_first_root_node(),
+        status=MediaStatus.READY,
+        output_dir="lessons/1/v1",
+        audience_unit=tree.branch_b1,
+    )
+    return {
+        "unit": tree.branch_b1,
+        "member": tree.member_b,
+        "job": job,
+        "lesson": lesson,
+    }
 
 
 def test_detail_routes_of_another_subtree_are_404_for_every_method(
@@ -60,7 +79,11 @@ def test_detail_routes_of_another_subtree_are_404_for_every_method(
 ):
     api = api_for(tree.admin_a)
     unit, member, job = foreign["unit"], foreign["member"], foreign["job"]
+    lesson = foreign["lesson"]
     calls = [
+        ("get", f"/api/v1/media/{lesson.pk}/", None),
+        ("get", f"/api/v1/media/{lesson.pk}/position/", None),
+        ("post", f"/api/v1/media/{lesson.pk}/position/", {"position": 3}),
         ("get", f"/api/v1/units/{unit.pk}/", None),
         (
             "put",
@@ -128,6 +151,9 @@ def test_lists_and_exports_hold_only_the_callers_subtree(tree, foreign, api_for)
         .values
     )
     assert {row[0] for row in unit_rows[1:]} == {"A", "A1", "A2", "A1T1"}
+    assert api.get("/api/v1/media/").json()["results"] == []
+    member_b = api_for(tree.member_b.user).get("/api/v1/media/").json()["results"]
+    assert [lesson["title"] for lesson in member_b] == ["B一支部内部微党课"]
 
 
 def test_a_plain_member_reaches_only_themselves(tree, api_for):
@@ -159,5 +185,7 @@ def test_anonymous_callers_get_nothing(db, client):
         "/api/v1/members/",
         "/api/v1/me/",
         "/api/v1/imports/1/",
+        "/api/v1/media/",
+        "/api/v1/media/1/",
     ):
         assert client.get(url).status_code in (401, 403)

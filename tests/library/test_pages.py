@@ -110,6 +110,7 @@ def test_an_editor_can_create_a_document_draft_in_the_admin(tree, policies, clie
             "title": "编辑起草的通知",
             "slug": "draft-notice",
             "status": "current",
+            "videos-count": "0",
             "attachments-TOTAL_FORMS": "0",
             "attachments-INITIAL_FORMS": "0",
             "attachments-MIN_NUM_FORMS": "0",

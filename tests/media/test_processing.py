@@ -179,6 +179,7 @@ def test_the_sweeper_requeues_stuck_assets_and_gives_up_after_three_tries(
     stuck = upload(clips["small"], title="中断一次")
     hopeless = upload(clips["small"], title="中断三次")
     recent = upload(clips["small"], title="正在处理")
+    slow = upload(clips["small"], title="长视频，仍有进度")
     MediaAsset.objects.filter(pk=stuck.pk).update(
         status=MediaStatus.PROCESSING, processing_started_at=long_ago, attempts=1
     )
@@ -190,6 +191,11 @@ def test_the_sweeper_requeues_stuck_assets_and_gives_up_after_three_tries(
     MediaAsset.objects.filter(pk=recent.pk).update(
         status=MediaStatus.PROCESSING, processing_started_at=timezone.now()
     )
+    MediaAsset.objects.filter(pk=slow.pk).update(  # started long ago, still alive
+        status=MediaStatus.PROCESSING,
+        processing_started_at=long_ago,
+        progress_at=timezone.now(),
+    )
     with django_capture_on_commit_callbacks() as callbacks:
         assert media_sweep_stuck() == 2
     assert len(callbacks) == 1
@@ -198,6 +204,7 @@ def test_the_sweeper_requeues_stuck_assets_and_gives_up_after_three_tries(
         "中断一次": MediaStatus.UPLOADED,
         "中断三次": MediaStatus.FAILED,
         "正在处理": MediaStatus.PROCESSING,
+        "长视频，仍有进度": MediaStatus.PROCESSING,
     }
     assert "中断" in MediaAsset.objects.get(pk=hopeless.pk).failure_reason
 

@@ -58,3 +58,25 @@ def test_behind_nginx_the_bytes_come_from_an_internal_location(
 def test_a_name_the_file_system_refuses_is_not_found(tree, client_for, ready):
     client = client_for(tree.member_a.user)
     assert client.get(url(ready, "360p/seg%00.ts")).status_code == 404
+
+
+def test_the_fallback_answers_byte_ranges_so_players_can_seek(tree, client_for, ready):
+    from media.services.processing import protected_root
+
+    client = client_for(tree.member_a.user)
+    whole = (protected_root() / ready.output_dir / "fallback.mp4").read_bytes()
+    part = client.get(url(ready, "fallback.mp4"), headers={"Range": "bytes=100-199"})
+    assert part.status_code == 206
+    assert part["Content-Range"] == f"bytes 100-199/{len(whole)}"
+    assert b"".join(part.streaming_content) == whole[100:200]
+    tail = client.get(url(ready, "fallback.mp4"), headers={"Range": "bytes=-10"})
+    assert b"".join(tail.streaming_content) == whole[-10:]
+    open_ended = client.get(url(ready, "fallback.mp4"), headers={"Range": "bytes=5-"})
+    assert b"".join(open_ended.streaming_content) == whole[5:]
+    beyond = client.get(
+        url(ready, "fallback.mp4"), headers={"Range": f"bytes={len(whole)}-"}
+    )
+    assert beyond.status_code == 416
+    assert beyond["Content-Range"] == f"bytes */{len(whole)}"
+    full = client.get(url(ready, "fallback.mp4"))
+    assert full.status_code == 200 and full["Accept-Ranges"] == "bytes"
