@@ -1,141 +1,26 @@
-"""The member import run by a real Celery worker process, not in eager mode.
-
-The worker is started as ``celery -A cms worker`` with the test settings, pointed at
-the test database through DATABASE_URL and at the same broker as this process (the
-filesystem transport's test folder, or Redis when REDIS_URL/CELERY_BROKER_URL are
-set). Data is committed (``transactional_db``) so the worker can see it.
-"""
+"""The member import run by a real Celery worker process (tests/workers.py)."""
 
 import datetime
 import importlib
 import os
-import shutil
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, transaction
+from django.db import transaction
 
-from cms.celery import app as celery_app
 from org.models import ImportJob, ImportStatus, Member, Role, Unit, User
 from org.services.import_jobs import import_job_create, import_job_run
 from org.services.roles import role_grant
 from org.tasks import import_job_run_task
 from tests.factories import MEMBER_HEADERS, make_member, make_unit, xlsx_bytes
+from tests.workers import Worker, purge_broker, start_worker
 
-WORKER_START_TIMEOUT = 60
 JOB_TIMEOUT = 60
 FINISHED = {ImportStatus.DONE, ImportStatus.REJECTED, ImportStatus.FAILED}
 PHONE_COLUMN = "手机号（G）"  # how the importer names a column
-
-
-# --- the worker process ------------------------------------------------------
-
-
-def _test_database_url() -> str:
-    """The database this test process uses, as a URL the worker's settings read."""
-    db = connection.settings_dict
-    if db["ENGINE"] == "django.db.backends.sqlite3":
-        name = str(db["NAME"])
-        assert name and ":memory:" not in name and "mode=memory" not in name, (
-            f"the worker cannot open an in-memory SQLite test database ({name!r})"
-        )
-        return "sqlite:///" + name
-    if db["ENGINE"] == "django.db.backends.postgresql":
-        credentials = quote(db["USER"] or "", safe="")
-        if db.get("PASSWORD"):
-            credentials += ":" + quote(db["PASSWORD"], safe="")
-        host = db["HOST"] or "localhost"
-        port = f":{db['PORT']}" if db["PORT"] else ""
-        return f"postgres://{credentials}@{host}{port}/{quote(db['NAME'], safe='')}"
-    raise AssertionError(f"no worker database URL for {db['ENGINE']}")
-
-
-def _uses_filesystem_broker() -> bool:
-    return django_settings.CELERY_BROKER_URL.startswith("filesystem://")
-
-
-def _purge_broker() -> None:
-    if _uses_filesystem_broker():
-        queue_dir = Path(django_settings.CELERY_QUEUE_DIR)
-        shutil.rmtree(queue_dir, ignore_errors=True)
-        queue_dir.mkdir(parents=True, exist_ok=True)
-    else:
-        celery_app.control.purge()
-
-
-@dataclass
-class Worker:
-    process: subprocess.Popen
-    log_path: Path
-
-    def output(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def alive(self) -> bool:
-        return self.process.poll() is None
-
-    def describe(self) -> str:
-        state = "running" if self.alive() else f"exited {self.process.returncode}"
-        return f"worker ({state}) output:\n{self.output()}"
-
-    def wait_for_log(self, text: str, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while text not in self.output():
-            assert self.alive(), f"the worker died. {self.describe()}"
-            assert time.monotonic() < deadline, (
-                f"no {text!r} in the worker log after {timeout}s. {self.describe()}"
-            )
-            time.sleep(0.2)
-
-    def stop(self) -> None:
-        if self.alive():
-            self.process.terminate()  # SIGTERM: Celery's warm shutdown
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-
-
-def _start_worker(log_path: Path) -> Worker:
-    celery = Path(sys.executable).parent / "celery"
-    env = dict(os.environ)  # REDIS_URL / CELERY_BROKER_URL / CELERY_QUEUE_DIR pass
-    env.update(
-        DJANGO_SETTINGS_MODULE="cms.settings.test",
-        DATABASE_URL=_test_database_url(),
-        CELERY_TASK_ALWAYS_EAGER="false",
-        PYTHONUNBUFFERED="1",
-    )
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [
-                str(celery),
-                "-A",
-                "cms",
-                "worker",
-                "--pool=solo",
-                "--concurrency=1",
-                "--loglevel=INFO",
-                "--without-mingle",
-                "--without-gossip",
-                "--without-heartbeat",
-                "-n",
-                f"zhixue-test-{os.getpid()}@%h",
-            ],
-            cwd=django_settings.BASE_DIR,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    return Worker(process, log_path)
 
 
 @pytest.fixture
@@ -151,15 +36,10 @@ def worker(transactional_db, settings, tmp_path) -> Iterator[Worker]:
     # settings module (not the per-test override in conftest) puts them.
     settings_module = importlib.import_module(os.environ["DJANGO_SETTINGS_MODULE"])
     settings.MEDIA_ROOT = settings_module.MEDIA_ROOT
-    _purge_broker()
-    started = _start_worker(tmp_path / "worker.log")
+    purge_broker()
+    started = start_worker(tmp_path / "worker.log")
     try:
-        started.wait_for_log(" ready.", WORKER_START_TIMEOUT)
-        scheme = django_settings.CELERY_BROKER_URL.split("://", 1)[0]
-        assert f"Connected to {scheme}://" in started.output(), (
-            f"the worker is not on this process's broker ({scheme}). "
-            f"{started.describe()}"
-        )
+        started.wait_ready()
         yield started
     finally:
         started.stop()
