@@ -72,6 +72,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF, which reads the body: the lesson upload limit must be in place
+    # before any upload handler sees a byte (media/upload_handlers.py).
+    "media.upload_handlers.MediaUploadMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -197,7 +200,12 @@ STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
 ]
-STATICFILES_DIRS = [PROJECT_DIR / "static"]
+# Front-end packages come from npm (package.json; scripts/_bootstrap.sh runs
+# `npm ci`), never copied into the repository.
+STATICFILES_DIRS = [
+    PROJECT_DIR / "static",
+    ("vendor/hls.js", BASE_DIR / "node_modules" / "hls.js" / "dist"),
+]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 STATIC_URL = "/static/"
 # Not BASE_DIR / "media": that is the video pipeline app's package.
@@ -211,6 +219,8 @@ WAGTAILMEDIA = {
 }
 ZHIXUE_MEDIA_MAX_MINUTES = float(os.environ.get("ZHIXUE_MEDIA_MAX_MINUTES", 60))
 ZHIXUE_MEDIA_LESSON_MINUTES = 20
+# Largest lesson upload; nginx's client_max_body_size must allow this plus 1 MB.
+ZHIXUE_MEDIA_MAX_UPLOAD_MB = int(os.environ.get("ZHIXUE_MEDIA_MAX_UPLOAD_MB", 2048))
 # Transcoded lessons live outside MEDIA_ROOT (which a web server may serve to
 # anyone) and reach members only through media.views.asset_file, which checks the
 # login; behind nginx set X_ACCEL_REDIRECT_PREFIX to an `internal` location
@@ -263,6 +273,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "PoliticalStatusEnum": "org.models.PoliticalStatus",
         "ImportStatusEnum": "org.models.ImportStatus",
+        "ImportKindEnum": "org.models.ImportKind",
+        "LessonMediaKindEnum": ["video", "audio"],
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
