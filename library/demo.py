@@ -493,3 +493,29 @@ def _seed_corpus(libraries, categories) -> int:
         )
         created += int(new)
     return created
+
+
+LESSON_PAGE_SLUG = "weidangke-sanhui-yike"
+
+
+def attach_demo_lessons(lessons) -> None:
+    """A 资源库 page that embeds the demo micro-lessons in its StreamField."""
+    ready = [lesson for lesson in lessons if lesson.status == "ready"]
+    resources = LibraryIndexPage.objects.filter(slug="resources").first()
+    if not ready or resources is None:
+        return
+    page = DocumentPage.objects.filter(slug=LESSON_PAGE_SLUG).first()
+    if page is None:
+        page = DocumentPage(
+            title="微党课合集：支部工作入门",
+            slug=LESSON_PAGE_SLUG,
+            summary="用几分钟的视频讲清楚“三会一课”和党费交纳。",
+            body=_paragraphs(
+                ["以下微党课可以在手机上观看，支持选择清晰度、倍速和字幕。"]
+            ),
+        )
+        resources.add_child(instance=page)
+    elif [block.value.pk for block in page.videos] == [x.pk for x in ready[:2]]:
+        return
+    page.videos = [("lesson", lesson) for lesson in ready[:2]]
+    page.save_revision().publish()

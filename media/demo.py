@@ -12,15 +12,38 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files import File
+from django.core.files.base import ContentFile
 from wagtail.models import Collection
 
 from .models import MediaAsset, MediaStatus
 from .services.processing import media_process
+from .services.subtitles import media_subtitles_changed
 
 GENERATED = [
     ("微党课示例：三会一课怎么开", "1280x720", 440, 20),
     ("微党课示例：党费交纳小常识", "640x360", 523, 12),
 ]
+
+
+#: Chinese subtitles for the first generated lesson (searchable: try 第一议题).
+SUBTITLES = [
+    ("00:00:00,500", "00:00:04,000", "同志们好，今天这节微党课讲“三会一课”怎么开。"),
+    ("00:00:04,000", "00:00:08,000",
+     "三会是支部党员大会、支部委员会和党小组会，一课是党课。"),
+    ("00:00:08,000", "00:00:12,500",
+     "支部委员会一般每月召开一次，第一议题学习习近平新时代中国特色社会主义思想。"),
+    ("00:00:12,500", "00:00:16,500",
+     "会前要确定议题、通知到人；会上要如实记录；会后要抓好落实。"),
+    ("00:00:16,500", "00:00:20,000", "下节课我们讲组织生活会和民主评议党员。"),
+]  # fmt: skip
+
+
+def _srt() -> bytes:
+    cues = (
+        f"{number}\n{start} --> {end}\n{text}\n"
+        for number, (start, end, text) in enumerate(SUBTITLES, start=1)
+    )
+    return "\n".join(cues).encode("utf-8")
 
 
 def _media_dir() -> Path:
@@ -74,6 +97,10 @@ def seed_media() -> list[MediaAsset]:
             assets.append(
                 _ensure(title, source, "演示用测试画面与提示音，由 ffmpeg 生成。")
             )
+    first = assets[0] if assets else None
+    if first is not None and not first.subtitles:
+        first.subtitles.save("sanhui-yike.srt", ContentFile(_srt()), save=True)
+        assets[0] = media_subtitles_changed(asset_id=first.pk)
     bunny = _media_dir() / "bigbuckbunny.mp4"
     if bunny.is_file():
         assets.append(

@@ -2,7 +2,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from library.demo import seed_library
+from library.demo import attach_demo_lessons, seed_library
 from media.demo import seed_media
 from org.demo import DEMO_PASSWORD, seed_org
 
@@ -17,6 +17,7 @@ class Command(BaseCommand):
         accounts = seed_org(members_total=members)
         documents = seed_library()
         lessons = seed_media()
+        attach_demo_lessons(lessons)
         self._rebuild_outdated_search_index()
         self.stdout.write(self.style.SUCCESS(_("Demo data is ready.")))
         self.stdout.write(
