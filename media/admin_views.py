@@ -8,14 +8,8 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
 from .models import MediaAsset
+from .selectors import can_manage_media
 from .services.processing import media_retry
-
-#: wagtailmedia's own permission for changing media, which our model uses too.
-CHANGE_MEDIA = "wagtailmedia.change_media"
-
-
-def can_manage_media(user) -> bool:
-    return user.is_authenticated and user.has_perm(CHANGE_MEDIA)
 
 
 def _require(user) -> None:

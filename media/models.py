@@ -72,6 +72,8 @@ class MediaAsset(AbstractMedia):
     output_dir = models.CharField(_("output folder"), max_length=255, blank=True)
     #: file name in output_dir of the MP4 (video) or M4A (audio) fallback
     fallback = models.CharField(_("fallback file"), max_length=64, blank=True)
+    #: when it last went (back) to ``uploaded`` and its task was queued
+    queued_at = models.DateTimeField(null=True, blank=True)
     processing_started_at = models.DateTimeField(null=True, blank=True)
     #: the running job's last sign of life (its progress reports)
     progress_at = models.DateTimeField(null=True, blank=True)

@@ -7,9 +7,9 @@ follow too); anything else is "not found".
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 
 from org import scope
@@ -18,6 +18,12 @@ from org.models import User
 from .models import MediaAsset, MediaStatus, PlaybackPosition
 from .services.processing import protected_root
 from .services.subtitles import VTT_NAME
+
+#: wagtailmedia's own permission for changing media, which our model uses too.
+CHANGE_MEDIA = "wagtailmedia.change_media"
+#: Where the protected storage keeps what editors uploaded (``MediaAsset.file``
+#: and ``.subtitles``); lesson folders (renditions) are never served as sources.
+SOURCE_FOLDERS = ("lessons/sources", "lessons/subtitles")
 
 #: What a lesson folder holds and the type each file is served as.
 CONTENT_TYPES = {
@@ -28,6 +34,37 @@ CONTENT_TYPES = {
     ".jpg": "image/jpeg",
     ".vtt": "text/vtt",
 }
+
+
+def can_manage_media(user: User) -> bool:
+    """May this user change media (wagtailmedia's permission, any asset)?"""
+    return user.is_authenticated and user.has_perm(CHANGE_MEDIA)
+
+
+def editable_source_file(*, viewer: User, name: str) -> Path | None:
+    """The uploaded original or subtitle file stored as ``name``, for a viewer who
+    may change media and see the asset's audience unit (platform admins: always);
+    None (a 404) for anything else, including every file of a lesson folder."""
+    if not viewer.is_authenticated:
+        return None
+    if not (scope.is_platform_admin(viewer) or can_manage_media(viewer)):
+        return None
+    if str(PurePosixPath(name).parent) not in SOURCE_FOLDERS:
+        return None  # only a file directly in one of the upload folders
+    root = protected_root().resolve()
+    try:
+        path = (root / name).resolve()
+    except (ValueError, OSError):  # a NUL byte or a name the OS refuses
+        return None
+    if path.parent not in {root / folder for folder in SOURCE_FOLDERS}:
+        return None
+    stored = path.relative_to(root).as_posix()
+    asset_exists = (
+        MediaAsset.objects.filter(Q(file=stored) | Q(subtitles=stored))
+        .filter(scope.audience_q(viewer))
+        .exists()
+    )
+    return path if asset_exists and path.is_file() else None
 
 
 def playable_assets(*, viewer: User) -> QuerySet[MediaAsset]:

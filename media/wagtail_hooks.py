@@ -7,6 +7,7 @@ from wagtail.admin.menu import MenuItem
 
 from . import admin_views
 from .models import MediaStatus
+from .selectors import can_manage_media
 from .upload_handlers import MB, UPLOAD_HEADER, max_upload_mb, too_large_message
 
 
@@ -29,7 +30,7 @@ def register_processing_urls():
 
 class ProcessingMenuItem(MenuItem):
     def is_shown(self, request):
-        return admin_views.can_manage_media(request.user)
+        return can_manage_media(request.user)
 
 
 @hooks.register("register_admin_menu_item")

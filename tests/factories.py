@@ -64,3 +64,11 @@ def xlsx_bytes(headers: list[str], rows: list[list[object]]) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def root_collection():
+    """Wagtail's root collection; a flush by a live-server test (transactional)
+    removes the one its migration made, so make it again when it is missing."""
+    from wagtail.models import Collection
+
+    return Collection.get_first_root_node() or Collection.add_root(name="Root")

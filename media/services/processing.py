@@ -3,7 +3,10 @@
 ``uploaded → processing → ready | failed``. Output goes to a fresh work folder and
 is renamed into place only when complete, so a run that dies (a killed worker; the
 task is ``acks_late``, so it runs again) leaves nothing half-written that a player
-could find, and the next run removes the leftovers first.
+could find, and the next run removes the leftovers first. A delivery that finds a
+run still alive (its heartbeat within :func:`stuck_after`) leaves it alone: Redis
+redelivers unacknowledged tasks after its ``visibility_timeout``, and a redelivery
+may race the sweeper's requeue.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from ..models import MediaAsset, MediaStatus
 from .probe import MediaRejected, lesson_warning
-from .subtitles import write_vtt
+from .subtitles import VTT_NAME, write_vtt
 from .transcode import transcode_file
 
 logger = logging.getLogger(__name__)
@@ -55,7 +58,8 @@ def media_queue_processing(*, asset_id: int) -> None:
 def _requeue(asset: MediaAsset) -> MediaAsset:
     """Back to ``uploaded`` (caller holds the row lock), processed after commit."""
     asset.status, asset.failure_reason, asset.progress = MediaStatus.UPLOADED, "", 0
-    asset.save(update_fields=["status", "failure_reason", "progress"])
+    asset.queued_at = timezone.now()
+    asset.save(update_fields=["status", "failure_reason", "progress", "queued_at"])
     media_queue_processing(asset_id=asset.pk)
     return asset
 
@@ -85,21 +89,50 @@ def stuck_after() -> timedelta:
     return timedelta(minutes=getattr(settings, "ZHIXUE_MEDIA_STUCK_MINUTES", 10))
 
 
+def _alive_since(cutoff) -> bool:
+    """Is any run showing a sign of life since ``cutoff`` (a worker is busy)?"""
+    return (
+        MediaAsset.objects.filter(status=MediaStatus.PROCESSING)
+        .annotate(alive_at=Coalesce("progress_at", "processing_started_at"))
+        .filter(alive_at__gte=cutoff)
+        .exists()
+    )
+
+
 def media_sweep_stuck() -> int:
-    """Assets stuck in ``processing`` (their worker died and the task was lost):
-    queued again, or failed after :data:`MAX_ATTEMPTS`. Returns how many."""
+    """Assets stuck in ``processing`` (their worker died and the task was lost),
+    and assets left in ``uploaded`` (the queued task was lost, e.g. ``delay()``
+    failed after the commit): queued again, or failed after :data:`MAX_ATTEMPTS`.
+    Returns how many.
+
+    A run counts as an attempt when it starts; a lost task never started, so its
+    requeue counts one here. Waiting assets are left alone while another run is
+    alive: the worker is busy and they wait their turn in the queue."""
     cutoff = timezone.now() - stuck_after()
-    stuck = (
+    stuck = list(
         MediaAsset.objects.filter(status=MediaStatus.PROCESSING)
         .annotate(alive_at=Coalesce("progress_at", "processing_started_at"))
         .filter(alive_at__lt=cutoff)
         .values_list("pk", flat=True)
     )
+    if not _alive_since(cutoff):
+        stuck += (
+            MediaAsset.objects.filter(status=MediaStatus.UPLOADED)
+            .annotate(waiting_since=Coalesce("queued_at", "created_at"))
+            .filter(waiting_since__lt=cutoff)
+            .values_list("pk", flat=True)
+        )
     swept = 0
     for asset_id in stuck:
         with transaction.atomic():
             asset = MediaAsset.objects.select_for_update().get(pk=asset_id)
-            if asset.status != MediaStatus.PROCESSING:
+            if asset.status == MediaStatus.UPLOADED:
+                waiting_since = asset.queued_at or asset.created_at
+                if waiting_since >= cutoff:
+                    continue  # queued again meanwhile
+                asset.attempts += 1  # the lost task's attempt
+                asset.save(update_fields=["attempts"])
+            elif asset.status != MediaStatus.PROCESSING:
                 continue
             if asset.attempts >= MAX_ATTEMPTS:
                 with translation.override(settings.LANGUAGE_CODE):
@@ -117,9 +150,16 @@ def media_sweep_stuck() -> int:
 
 @transaction.atomic
 def _begin(asset_id: int) -> MediaAsset | None:
+    """The asset, locked and marked as this run's; None if there is nothing to do:
+    finished already, or another run of it is alive (killing that run's work
+    folder would break both)."""
     asset = MediaAsset.objects.select_for_update().get(pk=asset_id)
     if asset.status in (MediaStatus.READY, MediaStatus.FAILED):
         return None  # done already: a repeated task is harmless
+    if asset.status == MediaStatus.PROCESSING:
+        alive_at = asset.progress_at or asset.processing_started_at
+        if alive_at is not None and alive_at >= timezone.now() - stuck_after():
+            return None  # a live run: the sweeper requeues it if it dies
     asset.status = MediaStatus.PROCESSING
     asset.progress = 0
     asset.attempts += 1
@@ -166,7 +206,8 @@ def media_process(*, asset_id: int) -> MediaAsset:
 
 
 def _transcode(asset: MediaAsset, work: Path) -> dict:
-    return transcode_file(Path(asset.file.path), work, _ProgressReporter(asset.pk))
+    reporter = _ProgressReporter(asset.pk, asset.attempts)
+    return transcode_file(Path(asset.file.path), work, reporter)
 
 
 def _current_run(asset_id: int, attempt: int) -> MediaAsset | None:
@@ -199,17 +240,40 @@ def _finish(asset_id, attempt, final: Path, *, probe, renditions, fallback, post
         asset.renditions = renditions
         asset.output_dir = relative
         asset.fallback = fallback
-        write_vtt(asset, final)
-        if poster:
-            # wagtailmedia's admin shows the thumbnail from MEDIA_ROOT: a copy.
-            with (final / poster).open("rb") as image:
-                asset.thumbnail.save(f"lesson-{asset_id}.jpg", File(image), save=False)
+        try:
+            write_vtt(asset, final)
+        except (OSError, MediaRejected):
+            # A missing or unreadable subtitle file costs the subtitles, not the
+            # lesson (the admin form checked them; the file may be gone since).
+            logger.exception("Subtitles of media asset %s not written", asset_id)
+            (final / VTT_NAME).unlink(missing_ok=True)
+        _copy_thumbnail(asset, final / poster if poster else None)
         asset.processed_at = timezone.now()
         asset.save()
     for old in final.parent.glob("v*"):
         if old != final:
             shutil.rmtree(old, ignore_errors=True)
     return asset
+
+
+def _copy_thumbnail(asset: MediaAsset, poster: Path | None) -> None:
+    """wagtailmedia's admin shows ``thumbnail`` (under the public MEDIA_ROOT): a
+    copy of the poster, under a name nobody can guess, since the lesson itself
+    may be limited to a unit. Members' pages link the scope-checked poster."""
+    previous = asset.thumbnail.name if asset.thumbnail else ""
+    if poster is None:
+        asset.thumbnail = ""
+    else:
+        try:
+            with poster.open("rb") as image:
+                name = f"{secrets.token_hex(8)}.jpg"
+                asset.thumbnail.save(name, File(image), save=False)
+        except OSError:
+            logger.exception("Poster of media asset %s not copied", asset.pk)
+            return
+    if previous:
+        storage = asset.thumbnail.storage
+        transaction.on_commit(lambda: storage.delete(previous))
 
 
 def _fail(asset_id: int, attempt: int, reason: str) -> MediaAsset:
@@ -233,8 +297,9 @@ class _ProgressReporter:
     """Writes the percentage (never backwards, at most once a second) and, while
     the percentage stands still, a heartbeat every :data:`HEARTBEAT_INTERVAL`."""
 
-    def __init__(self, asset_id: int) -> None:
+    def __init__(self, asset_id: int, attempt: int) -> None:
         self.asset_id = asset_id
+        self.attempt = attempt  # a stale run must not keep a newer one alive
         self.last = -1
         self.at = 0.0
 
@@ -245,5 +310,5 @@ class _ProgressReporter:
             return
         self.last, self.at = max(percent, self.last), now
         MediaAsset.objects.filter(
-            pk=self.asset_id, status=MediaStatus.PROCESSING
+            pk=self.asset_id, status=MediaStatus.PROCESSING, attempts=self.attempt
         ).update(progress=self.last, progress_at=timezone.now())

@@ -7,7 +7,10 @@ GBK by Windows tools, which ffmpeg would read as broken UTF-8.
 
 from __future__ import annotations
 
+import codecs
+import os
 import re
+import secrets
 from pathlib import Path
 
 from django.db import transaction
@@ -26,6 +29,11 @@ _CUE_TIMING = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}(.*)$")
 
 
 def _decode(data: bytes) -> str:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:  # Windows Notepad's "Unicode"; the codec reads the BOM's byte order
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass  # not UTF-16 after all (an odd length, say): try the others
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
@@ -39,10 +47,15 @@ def _timestamp(hours, minutes, seconds, millis) -> str:
     return f"{int(hours or 0):02d}:{int(minutes):02d}:{int(seconds):02d}.{millis:03d}"
 
 
+def check_size(size: int) -> None:
+    """Refuse a subtitle file over :data:`MAX_BYTES` (before reading it)."""
+    if size > MAX_BYTES:
+        raise MediaRejected(_("The subtitle file is larger than 2 MB."))
+
+
 def subtitles_to_vtt(data: bytes) -> tuple[str, str]:
     """(WebVTT text, the cues' plain words) of an .srt or .vtt file's bytes."""
-    if len(data) > MAX_BYTES:
-        raise MediaRejected(_("The subtitle file is larger than 2 MB."))
+    check_size(len(data))
     lines = _decode(data).replace("\r\n", "\n").replace("\r", "\n").split("\n")
     cues: list[tuple[str, list[str]]] = []
     current: list[str] | None = None
@@ -69,14 +82,22 @@ def subtitles_to_vtt(data: bytes) -> tuple[str, str]:
 
 
 def write_vtt(asset: MediaAsset, folder: Path) -> bool:
-    """Write the asset's subtitles into a rendition folder; False if it has none."""
+    """Write the asset's subtitles into a rendition folder; False if it has none.
+
+    Atomically (a temporary file renamed over the old one): a player fetching the
+    file meanwhile gets the old subtitles or the new, never half of them."""
     target = folder / VTT_NAME
     if not asset.subtitles:
         target.unlink(missing_ok=True)
         return False
     with asset.subtitles.open("rb") as source:
         vtt, _words = subtitles_to_vtt(source.read())
-    target.write_text(vtt, encoding="utf-8")
+    temporary = folder / f".{VTT_NAME}.{secrets.token_hex(4)}.tmp"
+    try:
+        temporary.write_text(vtt, encoding="utf-8")
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
     return True
 
 

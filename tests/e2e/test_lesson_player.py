@@ -113,3 +113,61 @@ def test_the_player_resumes_where_the_member_stopped(open_page, site, tree, less
     page.wait_for_function(f"() => {PLAYER} && {PLAYER}.video.readyState >= 1")
     page.wait_for_function(f"() => Math.abs({PLAYER}.video.currentTime - 9) < 1")
     expect(page.get_by_text("已从上次位置")).to_be_visible()
+
+
+HIDE_PAGE = """() => {
+    Object.defineProperty(document, "hidden", { configurable: true, get: () => true });
+    document.dispatchEvent(new Event("visibilitychange"));
+    window.dispatchEvent(new Event("pagehide"));
+    delete document.hidden;  // back to the real (visible) state
+}"""
+
+
+def _stored_position(tree, lesson) -> float:
+    return PlaybackPosition.objects.get(user=tree.member_a.user, asset=lesson).position
+
+
+def test_leaving_before_playback_keeps_the_saved_position(
+    open_page, site, tree, lesson
+):
+    PlaybackPosition.objects.create(user=tree.member_a.user, asset=lesson, position=9)
+    page = open_page(DESKTOP)
+    saves: list[str] = []
+    page.on(
+        "request",
+        lambda r: saves.append(r.url) if r.url.endswith("/position/") else None,
+    )
+    log_in(page, tree.member_a.user.username, "Test-pass-2026")
+    held = []  # the playlist is held back: the member leaves while it loads
+
+    def hold(route) -> None:
+        held.append(route)
+
+    page.route("**/master.m3u8", hold)
+    page.goto(f"/lesson-media/{lesson.pk}/")
+    page.wait_for_function(f"() => {PLAYER} && {PLAYER}.source() === 'hls'")
+    assert page.evaluate(f"{PLAYER}.video.readyState") == 0
+    page.evaluate(HIDE_PAGE)  # switching apps, or closing the tab
+    page.wait_for_timeout(1000)
+    assert saves == [] and _stored_position(tree, lesson) == 9
+
+    # Loaded and sought to 9 s, but not played: still nothing to save.
+    for route in held:
+        route.continue_()
+    page.unroute("**/master.m3u8", hold)
+    page.wait_for_function(f"() => Math.abs({PLAYER}.video.currentTime - 9) < 1")
+    page.evaluate(HIDE_PAGE)
+    page.wait_for_timeout(1000)
+    assert saves == [] and _stored_position(tree, lesson) == 9
+
+    # Once it played, leaving saves where the member is.
+    page.evaluate(
+        f"() => {{ const v = {PLAYER}.video; v.muted = true; return v.play(); }}"
+    )
+    page.wait_for_function(f"() => {PLAYER}.video.currentTime > 10.2")
+    page.evaluate(HIDE_PAGE)
+    for _ in range(50):
+        if _stored_position(tree, lesson) > 10:
+            break
+        page.wait_for_timeout(100)
+    assert _stored_position(tree, lesson) > 10

@@ -168,3 +168,82 @@ def test_a_library_page_embeds_the_player_through_its_streamfield_block(
     assert "暂不可用" in html
     html = client_for(tree.member_a.user).get(page.url).content.decode()
     assert html.count("data-zx-player") == 2
+
+
+def test_posters_in_the_list_come_through_the_scope_checked_view(
+    tree, client_for, branch_lesson
+):
+    import re
+    from pathlib import Path
+
+    poster = f"/lesson-media/{branch_lesson.pk}/poster.jpg"
+    inside = client_for(tree.member_a.user)
+    page = inside.get("/lesson-media/").content.decode()
+    assert f'src="{poster}"' in page
+    assert branch_lesson.thumbnail.url not in page  # the public copy is the admin's
+    assert inside.get(poster)["Content-Type"] == "image/jpeg"
+    assert client_for(tree.member_b.user).get(poster).status_code == 404
+    # … and that copy's name gives away neither the lesson nor a way to guess it
+    assert re.fullmatch(r"[0-9a-f]{16}\.jpg", Path(branch_lesson.thumbnail.name).name)
+
+
+def test_an_original_downloads_only_for_editors_who_may_see_its_lesson(
+    tree, client_for, branch_lesson
+):
+    from django.contrib.auth.models import Group
+
+    editors = Group.objects.get(name="Editors")
+    tree.admin_a.groups.add(editors)  # may change media, and sees company A
+    tree.admin_b.groups.add(editors)  # may change media, but not company A's
+    source = branch_lesson.file.url
+    assert client_for(tree.admin_a).get(source).status_code == 200
+    assert client_for(tree.platform_admin).get(source).status_code == 200  # no group
+    assert client_for(tree.admin_b).get(source).status_code == 404
+    assert client_for(tree.editor).get(source).status_code == 404  # 集团 level only
+    assert client_for(tree.member_a.user).get(source).status_code == 404  # no right
+
+
+def test_the_source_view_serves_no_file_of_a_lesson_folder(tree, client_for, lesson):
+    for user in (tree.editor, tree.platform_admin):
+        client = client_for(user)
+        for name in ("master.m3u8", "fallback.mp4", "poster.jpg"):
+            path = f"/lesson-media/source/{lesson.output_dir}/{name}"
+            assert client.get(path).status_code == 404, (user, name)
+        assert client.get(lesson.file.url).status_code == 200
+
+
+def test_an_editor_downloads_the_subtitle_file_too(tree, client_for, lesson):
+    from django.core.files.base import ContentFile
+
+    lesson.subtitles.save("第一讲字幕.srt", ContentFile(b"1\n"), save=True)
+    response = client_for(tree.editor).get(lesson.subtitles.url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"1\n"
+    assert client_for(tree.member_a.user).get(lesson.subtitles.url).status_code == 404
+
+
+def test_a_chinese_file_name_downloads_directly_and_behind_nginx(
+    tree, client_for, clips, upload, tmp_path, settings
+):
+    import shutil
+    from urllib.parse import quote
+
+    named = tmp_path / "党史学习第一讲.mp4"
+    shutil.copy(clips["small"], named)
+    asset = upload(named)
+    assert asset.file.name == "lessons/sources/党史学习第一讲.mp4"
+    disposition = "attachment; filename*=utf-8''" + quote("党史学习第一讲.mp4")
+    client = client_for(tree.editor)
+    direct = client.get(asset.file.url)
+    assert direct.status_code == 200
+    assert direct["Content-Disposition"] == disposition
+    assert b"".join(direct.streaming_content)[4:8] == b"ftyp"
+
+    settings.X_ACCEL_REDIRECT_PREFIX = "/protected/"
+    proxied = client.get(asset.file.url)
+    assert proxied.status_code == 200 and proxied.content == b""
+    # nginx percent-decodes the redirect; Latin-1-only header, so nothing mangled
+    assert proxied["X-Accel-Redirect"] == (
+        "/protected/lessons/sources/" + quote("党史学习第一讲.mp4")
+    )
+    assert proxied["Content-Disposition"] == disposition

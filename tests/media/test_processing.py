@@ -6,7 +6,12 @@ from pathlib import Path
 from django.conf import settings
 
 from media.models import MediaAsset, MediaStatus
-from media.services.processing import asset_folder, media_process, media_retry
+from media.services.processing import (
+    asset_folder,
+    media_file_uploaded,
+    media_process,
+    media_retry,
+)
 
 
 def process(asset) -> MediaAsset:
@@ -228,3 +233,151 @@ def test_a_file_replaced_during_processing_makes_that_run_stale(
     assert stale.status == MediaStatus.UPLOADED  # waits for the run of the new file
     assert not stale.renditions
     assert not list(asset_folder(asset.pk).glob("*"))
+
+
+def _long_ago():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from media.services.processing import stuck_after
+
+    return timezone.now() - stuck_after() - timedelta(minutes=1)
+
+
+def test_a_second_delivery_leaves_a_live_run_alone(clips, upload):
+    """Redis redelivers after its visibility timeout, or a redelivery races the
+    sweeper: the live run's work folder must survive, and its state too."""
+    from django.utils import timezone
+
+    asset = upload(clips["small"])
+    MediaAsset.objects.filter(pk=asset.pk).update(
+        status=MediaStatus.PROCESSING,
+        attempts=1,
+        progress=40,
+        processing_started_at=_long_ago(),  # a long transcode …
+        progress_at=timezone.now(),  # … that reported a moment ago
+    )
+    live = asset_folder(asset.pk) / "work-live0001"
+    live.mkdir(parents=True)
+    (live / "seg_000.ts").write_bytes(b"being written")
+    again = process(asset)
+    assert (again.status, again.attempts, again.progress) == (
+        MediaStatus.PROCESSING,
+        1,
+        40,
+    )
+    assert (live / "seg_000.ts").read_bytes() == b"being written"
+
+
+def test_a_delivery_after_the_run_went_silent_starts_over(clips, upload):
+    asset = upload(clips["small"])
+    MediaAsset.objects.filter(pk=asset.pk).update(
+        status=MediaStatus.PROCESSING,
+        attempts=1,
+        processing_started_at=_long_ago(),
+        progress_at=_long_ago(),
+    )
+    dead = asset_folder(asset.pk) / "work-dead0001"
+    dead.mkdir(parents=True)
+    done = process(asset)
+    assert done.status == MediaStatus.READY and done.attempts == 2
+    assert not dead.exists()
+
+
+def test_a_stale_runs_progress_does_not_keep_a_newer_run_alive(clips, upload):
+    from media.services.processing import _ProgressReporter
+
+    asset = upload(clips["small"])
+    MediaAsset.objects.filter(pk=asset.pk).update(
+        status=MediaStatus.PROCESSING, attempts=2, progress=10
+    )
+    _ProgressReporter(asset.pk, 1)(50)  # the first run, still going somewhere
+    row = MediaAsset.objects.get(pk=asset.pk)
+    assert (row.progress, row.progress_at) == (10, None)
+    _ProgressReporter(asset.pk, 2)(50)  # the current run
+    row = MediaAsset.objects.get(pk=asset.pk)
+    assert row.progress == 50 and row.progress_at is not None
+
+
+def test_the_sweeper_requeues_uploads_whose_task_was_lost(
+    clips, upload, django_capture_on_commit_callbacks
+):
+    from media.services.processing import MAX_ATTEMPTS, media_sweep_stuck
+
+    lost = upload(clips["small"], title="任务丢失")
+    requeued_lost = upload(clips["small"], title="重新排队后又丢失")
+    hopeless = upload(clips["small"], title="任务屡次丢失")
+    waiting = upload(clips["small"], title="刚刚排队")
+    MediaAsset.objects.filter(pk=lost.pk).update(created_at=_long_ago())
+    MediaAsset.objects.filter(pk=requeued_lost.pk).update(queued_at=_long_ago())
+    MediaAsset.objects.filter(pk=hopeless.pk).update(
+        queued_at=_long_ago(), attempts=MAX_ATTEMPTS - 1
+    )
+    with django_capture_on_commit_callbacks() as callbacks:
+        media_file_uploaded(asset_id=waiting.pk)  # queued just now
+    MediaAsset.objects.filter(pk=waiting.pk).update(created_at=_long_ago())
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert media_sweep_stuck() == 3
+    assert len(callbacks) == 2  # the processing task, queued again
+    rows = {a.title: a for a in MediaAsset.objects.all()}
+    for title in ("任务丢失", "重新排队后又丢失"):
+        assert rows[title].status == MediaStatus.UPLOADED
+        assert rows[title].attempts == 1  # the lost task counts as an attempt
+        assert rows[title].queued_at > _long_ago()  # not swept again next time
+    assert rows["任务屡次丢失"].status == MediaStatus.FAILED
+    assert "中断" in rows["任务屡次丢失"].failure_reason
+    assert rows["刚刚排队"].status == MediaStatus.UPLOADED
+    assert rows["刚刚排队"].attempts == 0
+
+
+def test_uploads_wait_their_turn_while_a_run_is_alive(clips, upload):
+    from django.utils import timezone
+
+    from media.services.processing import media_sweep_stuck
+
+    queued = upload(clips["small"], title="排在后面")
+    busy = upload(clips["small"], title="正在转码")
+    MediaAsset.objects.filter(pk=queued.pk).update(queued_at=_long_ago())
+    MediaAsset.objects.filter(pk=busy.pk).update(
+        status=MediaStatus.PROCESSING, attempts=1, processing_started_at=timezone.now()
+    )
+    assert media_sweep_stuck() == 0  # the worker is busy, not gone
+    queued.refresh_from_db()
+    assert (queued.status, queued.attempts) == (MediaStatus.UPLOADED, 0)
+
+
+def test_a_new_transcode_replaces_the_admin_thumbnail(
+    clips, upload, django_capture_on_commit_callbacks
+):
+    first = process(upload(clips["small"]))
+    old = first.thumbnail
+    assert old.storage.exists(old.name)
+    with django_capture_on_commit_callbacks(execute=False):
+        media_file_uploaded(asset_id=first.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        second = process(first)
+    assert second.thumbnail.name != old.name
+    assert second.thumbnail.storage.exists(second.thumbnail.name)
+    assert not old.storage.exists(old.name)
+
+
+def test_a_missing_or_unreadable_subtitle_file_costs_only_the_subtitles(
+    clips, upload, caplog
+):
+    from django.core.files.base import ContentFile
+
+    from media.services.subtitles import VTT_NAME
+
+    gone = upload(clips["small"], title="字幕文件丢失")
+    gone.subtitles.save("gone.srt", ContentFile(b"1\n"), save=True)
+    Path(gone.subtitles.path).unlink()
+    broken = upload(clips["small"], title="字幕文件损坏")
+    broken.subtitles.save("broken.srt", ContentFile("没有时间轴".encode()), save=True)
+    for asset in (gone, broken):
+        done = process(asset)
+        assert done.status == MediaStatus.READY, done.failure_reason
+        assert MediaAsset.objects.get(pk=asset.pk).status == MediaStatus.READY
+        assert not (output(done) / VTT_NAME).exists()
+        assert (output(done) / "master.m3u8").is_file()
+    assert caplog.text.count("Subtitles of media asset") == 2

@@ -80,3 +80,29 @@ def test_the_fallback_answers_byte_ranges_so_players_can_seek(tree, client_for, 
     assert beyond["Content-Range"] == f"bytes */{len(whole)}"
     full = client.get(url(ready, "fallback.mp4"))
     assert full.status_code == 200 and full["Accept-Ranges"] == "bytes"
+
+
+def test_a_head_request_gets_the_headers_of_a_lesson_file(tree, client_for, ready):
+    client = client_for(tree.member_a.user)
+    response = client.head(url(ready, "master.m3u8"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/vnd.apple.mpegurl"
+    assert client.post(url(ready, "master.m3u8")).status_code == 405
+
+
+def test_a_range_with_spaces_is_read_and_an_invalid_one_is_ignored(
+    tree, client_for, ready
+):
+    from media.services.processing import protected_root
+
+    client = client_for(tree.member_a.user)
+    whole = (protected_root() / ready.output_dir / "fallback.mp4").read_bytes()
+    spaced = client.get(url(ready, "fallback.mp4"), headers={"Range": "bytes= 0-1"})
+    assert spaced.status_code == 206
+    assert b"".join(spaced.streaming_content) == whole[:2]
+    for header in ("items=0-1", "bytes=5-3", "bytes=-", "bytes=abc", "bytes 0-1"):
+        ignored = client.get(url(ready, "fallback.mp4"), headers={"Range": header})
+        assert ignored.status_code == 200, header  # the whole file, as with no range
+        assert b"".join(ignored.streaming_content) == whole
+    empty = client.get(url(ready, "fallback.mp4"), headers={"Range": "bytes=-0"})
+    assert empty.status_code == 416  # well-formed, but no byte to send

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from django.core.files import File
 from django.db import transaction
-from wagtail.models import Collection
 
 from media.models import MediaAsset, MediaStatus
 from media.services.processing import (
@@ -17,6 +16,7 @@ from media.services.processing import (
     media_file_uploaded,
     media_sweep_stuck,
 )
+from tests.factories import root_collection
 from tests.workers import purge_broker, start_worker
 
 TIMEOUT = 120
@@ -83,7 +83,7 @@ def test_a_worker_killed_mid_transcode_leaves_one_complete_ladder(
             asset = MediaAsset.objects.create(
                 title="被中断的微党课",
                 type="video",
-                collection=Collection.get_first_root_node(),
+                collection=root_collection(),
                 file=File(handle, name=long_clip.name),
             )
             media_file_uploaded(asset_id=asset.pk)  # queued on commit

@@ -2,7 +2,9 @@
  * Zhixue lesson player. The browser's own controls do play/seek/volume/
  * fullscreen; this adds the source choice (hls.js, native HLS on Safari, or
  * the progressive fallback), quality, speed and captions controls, keyboard
- * shortcuts, resume and position saving. Markup: media/_player.html.
+ * shortcuts, resume and position saving (never before playback really started,
+ * so leaving a page still loading cannot reset the saved position to 0).
+ * Markup: media/_player.html.
  *
  * Every [data-zx-player] is set up on DOMContentLoaded; for markup inserted
  * later call window.ZhixuePlayer.init(root). Including the script twice is
@@ -105,6 +107,10 @@
       this.playingLevel = -1;
       this.recoveredOnce = false;
       this.resumeDone = false;
+      // No position is saved before playback has really started (the first
+      // "playing") after the resume seek: a member who leaves while the media
+      // is still loading would otherwise overwrite the saved position with 0.
+      this.started = false;
       this.lastSaved = this.resume;
       this.saveTimer = null;
       this.beatTimer = null;
@@ -206,6 +212,7 @@
 
     attachUrl(url, mode, at, play) {
       this.mode = mode;
+      this.started = false; // currentTime reads 0 until the new source seeks to "at"
       this.hideQuality();
       if (at > 0) {
         this.video.addEventListener("loadedmetadata", () => {
@@ -379,6 +386,7 @@
     }
 
     savePosition(position) {
+      if (!this.started || !this.resumeDone) return;
       if (!this.positionUrl || !isFinite(position) || this.mode === "error") return;
       const rounded = Math.round(position * 10) / 10;
       if (Math.abs(rounded - this.lastSaved) < 1) return;
@@ -441,6 +449,9 @@
         if (this.note && !this.note.hidden) setTimeout(() => this.hideNote(), NOTE_VISIBLE_MS);
         this.startTimers();
         this.emit("play");
+      });
+      video.addEventListener("playing", () => {
+        if (this.resumeDone) this.started = true;
       });
       video.addEventListener("pause", () => {
         this.stopTimers();
