@@ -18,6 +18,10 @@ BEAT_SCHEDULE = {
         "task": "media.tasks.media_sweep_stuck_task",
         "schedule": crontab(minute="*/10"),
     },
+    "courses-close-silent-sessions": {
+        "task": "courses.tasks.watch_sessions_close_task",
+        "schedule": crontab(minute="*/5"),
+    },
     "wagtail-publish-scheduled": {
         "task": "cms.tasks.publish_scheduled_task",
         "schedule": 60.0,

@@ -6,6 +6,8 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from courses import views as courses_views
+from courses.api.urls import urlpatterns as courses_api_urls
 from library import views as library_views
 from media.api.urls import urlpatterns as media_api_urls
 from org import views as org_views
@@ -22,7 +24,7 @@ urlpatterns = [
     path("accounts/logout/", LogoutView.as_view(), name="logout"),
     path("accounts/password/", org_views.password_change_view, name="password_change"),
     path("me/", org_views.me_view, name="me"),
-    path("study/", views.section_view, {"section": "study"}, name="section_study"),
+    path("study/", courses_views.my_study_view, name="section_study"),
     path("exams/", views.section_view, {"section": "exams"}, name="section_exams"),
     path("library/", library_views.libraries_view, name="section_library"),
     path("search/", search_views.search_view, name="search"),
@@ -33,6 +35,7 @@ urlpatterns = [
     path("api/v1/", include(org_api_urls)),
     path("api/v1/", include(search_api_urls)),
     path("api/v1/", include(media_api_urls)),
+    path("api/v1/", include(courses_api_urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/docs/",

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "cms",
     "org",
     "library",
+    "courses",
     "media",
     "search",
     "wagtailmedia",
@@ -152,6 +153,15 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(CELERY_QUEUE_DIR.parent / "control"),
         "store_processed": False,
     }
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://", "sentinel://")):
+    # Redis redelivers an unacknowledged (acks_late) task after visibility_timeout,
+    # 1 h by default: keep it above the longest transcode plus its queue wait
+    # (media.services.processing ignores a redelivery while the run is alive).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": int(
+            os.environ.get("CELERY_VISIBILITY_TIMEOUT", 6 * 3600)
+        ),
+    }
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -219,6 +229,15 @@ WAGTAILMEDIA = {
 }
 ZHIXUE_MEDIA_MAX_MINUTES = float(os.environ.get("ZHIXUE_MEDIA_MAX_MINUTES", 60))
 ZHIXUE_MEDIA_LESSON_MINUTES = 20
+# Study-time rules (courses/services/rules.py has the defaults; docs/courses.md).
+ZHIXUE_STUDY = {
+    "max_rate": float(os.environ.get("ZHIXUE_STUDY_MAX_RATE", 1.5)),
+    "complete_coverage": float(os.environ.get("ZHIXUE_STUDY_COMPLETE_COVERAGE", 0.9)),
+    "idle_seconds": int(os.environ.get("ZHIXUE_STUDY_IDLE_SECONDS", 600)),
+    "block_seek_until_complete": env_bool("ZHIXUE_STUDY_BLOCK_SEEK", True),
+}
+# Annual 学时 targets: "default", and keywords looked for in a member's post.
+ZHIXUE_STUDY_TARGETS = {"default": 32, "书记": 56, "委员": 56}
 # Largest lesson upload; nginx's client_max_body_size must allow this plus 1 MB.
 ZHIXUE_MEDIA_MAX_UPLOAD_MB = int(os.environ.get("ZHIXUE_MEDIA_MAX_UPLOAD_MB", 2048))
 # Transcoded lessons live outside MEDIA_ROOT (which a web server may serve to
@@ -234,6 +253,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# Lesson pages show PDFs from /documents/ in a frame of the same site.
+X_FRAME_OPTIONS = "SAMEORIGIN"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Wagtail ---------------------------------------------------------------

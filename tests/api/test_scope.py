@@ -48,6 +48,11 @@ def test_route_inventory_is_known():
         "media-list",
         "media-detail",
         "media-position",
+        "course-list",
+        "course-detail",
+        "lesson-session-start",
+        "session-heartbeat",
+        "me-study",
     }
 
 
@@ -187,5 +192,7 @@ def test_anonymous_callers_get_nothing(db, client):
         "/api/v1/imports/1/",
         "/api/v1/media/",
         "/api/v1/media/1/",
+        "/api/v1/courses/",
+        "/api/v1/me/study/",
     ):
         assert client.get(url).status_code in (401, 403)

@@ -36,7 +36,7 @@ def test_profile_page_shows_member_facts_and_transfers(tree, client_for):
 
 def test_sections_not_built_yet_say_so(tree, client_for):
     client = client_for(tree.member_a.user)
-    for url in ("/study/", "/exams/", "/ranking/"):
+    for url in ("/exams/", "/ranking/"):
         html = client.get(url).content.decode()
         assert "正在建设中" in html, url
 

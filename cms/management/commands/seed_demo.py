@@ -2,6 +2,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from courses.demo import seed_courses
 from library.demo import attach_demo_lessons, seed_library
 from media.demo import seed_media
 from org.demo import DEMO_PASSWORD, seed_org
@@ -18,6 +19,7 @@ class Command(BaseCommand):
         documents = seed_library()
         lessons = seed_media()
         attach_demo_lessons(lessons)
+        course_lessons = seed_courses(lessons)
         self._rebuild_outdated_search_index()
         self.stdout.write(self.style.SUCCESS(_("Demo data is ready.")))
         self.stdout.write(
@@ -27,6 +29,9 @@ class Command(BaseCommand):
         self.stdout.write(
             _("Demo lessons ready: %(ready)s of %(count)s")
             % {"ready": ready, "count": len(lessons)}
+        )
+        self.stdout.write(
+            _("Demo course lessons: %(count)s") % {"count": course_lessons}
         )
         self.stdout.write(
             _("Demo logins (password for all: %(password)s):")

@@ -1,0 +1,132 @@
+from dataclasses import asdict
+
+from django.http import Http404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ..models import WatchSession
+from ..selectors import (
+    access_course,
+    access_lesson,
+    course_catalogue,
+    course_outline,
+    ledger_entries,
+    study_settings,
+    study_summary,
+    visible_courses,
+)
+from ..services.tracking import Beat, heartbeat_record, watch_session_start
+from .serializers import (
+    CourseDetailSerializer,
+    CourseListItemSerializer,
+    HeartbeatResultSerializer,
+    HeartbeatSerializer,
+    SessionStartSerializer,
+    StudySummarySerializer,
+)
+
+
+class CourseListView(generics.GenericAPIView):
+    """The courses the caller may take, with their progress in each."""
+
+    serializer_class = CourseListItemSerializer
+
+    @extend_schema(
+        tags=["courses"],
+        operation_id="courses_list",
+        parameters=[
+            OpenApiParameter("q", str),
+            OpenApiParameter("category", int),
+            OpenApiParameter("required", str, enum=["1", "0"]),
+        ],
+    )
+    def get(self, request):
+        catalogue = course_catalogue(viewer=request.user, params=request.query_params)
+        page = catalogue["courses"]
+        return Response(
+            {
+                "count": page.paginator.count,
+                "page": page.number,
+                "num_pages": page.paginator.num_pages,
+                "results": CourseListItemSerializer(page.object_list, many=True).data,
+            }
+        )
+
+
+class CourseDetailView(APIView):
+    @extend_schema(tags=["courses"], responses=CourseDetailSerializer)
+    def get(self, request, course_id: int):
+        course = visible_courses(viewer=request.user).filter(pk=course_id).first()
+        if course is None:
+            raise Http404
+        access_course(viewer=request.user, course=course)
+        outline = course_outline(viewer=request.user, course=course)
+        data = {
+            "id": course.pk,
+            "title": course.title,
+            "summary": course.summary,
+            "credit_hours": course.credit_hours,
+            "required": course.required,
+            "author": course.author,
+            "lesson_total": outline["lesson_total"],
+            "lesson_done": outline["lesson_done"],
+            "chapters": [
+                {"title": chapter.title, "lessons": lessons}
+                for chapter, lessons in outline["outline"]
+            ],
+        }
+        return Response(CourseDetailSerializer(data).data)
+
+
+class SessionStartView(APIView):
+    """Start studying a lesson: closes the caller's other open sessions."""
+
+    @extend_schema(tags=["courses"], request=None, responses=SessionStartSerializer)
+    def post(self, request, lesson_id: int):
+        lesson = access_lesson(viewer=request.user, lesson_id=lesson_id)
+        session = watch_session_start(viewer=request.user, lesson=lesson)
+        progress = lesson.progress.filter(user=request.user).first()
+        settings = study_settings(viewer=request.user, lesson=lesson, progress=progress)
+        data = {"session_id": session.pk, "token": session.token, **settings}
+        return Response(SessionStartSerializer(data).data, status=201)
+
+
+class HeartbeatView(APIView):
+    """One heartbeat: seq = previous + 1, token = the previous answer's token."""
+
+    @extend_schema(
+        tags=["courses"],
+        request=HeartbeatSerializer,
+        responses=HeartbeatResultSerializer,
+    )
+    def post(self, request, session_id):
+        if not WatchSession.objects.filter(pk=session_id, user=request.user).exists():
+            raise Http404
+        serializer = HeartbeatSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        result = heartbeat_record(
+            viewer=request.user,
+            session_id=session_id,
+            beat=Beat(**serializer.validated_data),
+        )
+        return Response(HeartbeatResultSerializer(asdict(result)).data)
+
+
+class StudySummaryView(APIView):
+    """The caller's 学时 this year against the target, with the ledger."""
+
+    @extend_schema(
+        tags=["courses"],
+        parameters=[OpenApiParameter("year", int)],
+        responses=StudySummarySerializer,
+    )
+    def get(self, request):
+        summary = study_summary(viewer=request.user)
+        year = request.query_params.get("year", "")
+        year = int(year) if year.isdigit() else timezone.localdate().year
+        entries = ledger_entries(viewer=request.user, year=year)
+        data = {**summary, "entries": entries}
+        return Response(StudySummarySerializer(data).data)

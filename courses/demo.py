@@ -1,0 +1,139 @@
+"""Demo courses: 课程中心 with a required course built from the demo micro-lessons,
+an elective of reading lessons, and an offline training in the demo member's
+ledger, so 我的学习 has something to show. Idempotent: pages are found by slug."""
+
+import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+
+from cms.models import HomePage
+from org.models import User
+
+from .models import (
+    ChapterPage,
+    CourseCategory,
+    CourseIndexPage,
+    CoursePage,
+    LessonKind,
+    LessonPage,
+    StudyHourEntry,
+    StudyKind,
+)
+from .services.ledger import ledger_record
+
+CATEGORIES = ["党章党规", "理论学习", "党务实务"]
+
+READINGS = [
+    (
+        "党章总纲导读",
+        "<p>中国共产党是中国工人阶级的先锋队，同时是中国人民和中华民族的先锋队，"
+        "是中国特色社会主义事业的领导核心。</p><p>本课时请通读党章总纲，"
+        "思考“四个意识”“四个自信”“两个维护”的内涵。</p>",
+    ),
+    (
+        "党员的义务和权利",
+        "<p>党章第一章规定了党员的八项义务和八项权利。党员必须认真学习，"
+        "积极参加党的组织生活，按期交纳党费。</p>",
+    ),
+]
+
+
+def _child(parent, model, slug: str, **fields):
+    page = model.objects.child_of(parent).filter(slug=slug).first()
+    if page is None:
+        page = model(slug=slug, **fields)
+        parent.add_child(instance=page)
+        page.save_revision().publish()
+    return page
+
+
+def seed_courses(lessons) -> int:
+    """The demo courses; returns how many lessons they hold."""
+    home = HomePage.objects.first()
+    categories = {
+        name: CourseCategory.objects.get_or_create(
+            name=name, defaults={"sort_order": i}
+        )[0]
+        for i, name in enumerate(CATEGORIES)
+    }
+    index = _child(
+        home,
+        CourseIndexPage,
+        "courses",
+        title="课程中心",
+        intro="<p>必修课计入年度学时，选修课按兴趣学习。</p>",
+    )
+    ready = [lesson for lesson in lessons if lesson.status == "ready"]
+    required = _child(
+        index,
+        CoursePage,
+        "branch-work-basics",
+        title="支部工作入门",
+        summary="用几节微党课讲清楚“三会一课”和党费交纳，适合新任支部委员。",
+        category=categories["党务实务"],
+        credit_hours=Decimal("1.0"),
+        required=True,
+        author="集团党委组织部",
+    )
+    chapter = _child(required, ChapterPage, "chapter-1", title="第一章 组织生活")
+    for number, asset in enumerate(ready[:2], start=1):
+        _child(
+            chapter,
+            LessonPage,
+            f"lesson-{number}",
+            title=asset.title.replace("微党课示例：", ""),
+            kind=LessonKind.MEDIA,
+            media=asset,
+        )
+    elective = _child(
+        index,
+        CoursePage,
+        "party-constitution",
+        title="学习党章",
+        summary="逐章学习党章，读原文、悟原理。",
+        category=categories["党章党规"],
+        credit_hours=Decimal("0.5"),
+        required=False,
+        author="集团党委宣传部",
+    )
+    readings = _child(elective, ChapterPage, "chapter-1", title="第一章 总纲与党员")
+    for number, (title, body) in enumerate(READINGS, start=1):
+        _child(
+            readings,
+            LessonPage,
+            f"reading-{number}",
+            title=title,
+            kind=LessonKind.ARTICLE,
+            body=body,
+            reading_minutes=5,
+        )
+    _child(
+        readings,
+        LessonPage,
+        "reading-online",
+        title="延伸阅读：共产党员网",
+        kind=LessonKind.LINK,
+        link_url="https://www.12371.cn/",
+    )
+    _seed_ledger()
+    return LessonPage.objects.descendant_of(index).count()
+
+
+def _seed_ledger() -> None:
+    member = User.objects.filter(username="member").first()
+    admin = User.objects.filter(username="unitadmin1").first()
+    if member is None or admin is None:
+        return
+    source = "集团党委春季集中培训（半天）"
+    if StudyHourEntry.objects.filter(user=member, source=source).exists():
+        return
+    year = timezone.localdate().year
+    ledger_record(
+        member=member,
+        kind=StudyKind.TRAINING,
+        hours=Decimal("4"),
+        studied_on=datetime.date(year, 3, 15),
+        source=source,
+        by=admin,
+    )

@@ -1,0 +1,262 @@
+"""Study-time tracking: watch sessions and their heartbeats.
+
+Only newly watched parts of a lesson's timeline earn time, never more than the real
+time elapsed × the allowed rate, nothing while paused, hidden or idle, nothing for
+a second lesson at once (a member has one open session: starting one closes the
+others), nothing for a replayed or forged heartbeat (each must carry the next
+sequence number and the one-time token the previous answer gave). The rules are in
+``rules.py``; docs/courses.md explains each.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from org.models import User
+
+from ..models import LessonKind, LessonPage, LessonProgress, WatchSession
+from . import intervals as timeline
+from .ledger import ledger_post_session
+from .rules import StudyRules, study_rules
+
+
+class Status:
+    OK = "ok"
+    DUPLICATE = "duplicate"  # a retry of the heartbeat just accepted
+    REPLAYED = "replayed"
+    FORGED = "forged"
+    CLOSED = "closed"  # another lesson (or tab) took over, or the session ended
+    IDLE = "idle"  # ask "are you still there?"
+    SEEK_BLOCKED = "seek_blocked"
+
+
+@dataclass
+class Beat:
+    """One heartbeat as the client reports it."""
+
+    seq: int
+    token: str
+    position: float = 0.0
+    rate: float = 1.0
+    paused: bool = False
+    hidden: bool = False
+    present: bool = False  # the member interacted since the previous heartbeat
+    event: str = "tick"  # tick, play, pause, seeked, ended, hidden, close
+
+
+@dataclass
+class BeatResult:
+    status: str
+    token: str
+    credited: float = 0.0  # seconds this heartbeat earned
+    session_seconds: float = 0.0
+    coverage: float = 0.0
+    completed: bool = False
+    #: where the player must go back to (a blocked seek), else None
+    seek_to: float | None = None
+    reasons: list[str] = field(default_factory=list)
+
+
+def _duration(lesson: LessonPage) -> float:
+    if lesson.kind == LessonKind.MEDIA and lesson.media_id:
+        return float(lesson.media.duration or 0)
+    return float(lesson.reading_minutes * 60)
+
+
+def _progress(user: User, lesson: LessonPage) -> LessonProgress:
+    progress, _created = LessonProgress.objects.select_for_update().get_or_create(
+        user=user, lesson=lesson
+    )
+    return progress
+
+
+@transaction.atomic
+def watch_session_start(*, viewer: User, lesson: LessonPage) -> WatchSession:
+    """A new sitting (the caller checked that the viewer may see the lesson).
+    The viewer's other open sessions close: one lesson earns time at a time."""
+    for other in WatchSession.objects.select_for_update().filter(
+        user=viewer, closed_at__isnull=True
+    ):
+        _close(other)
+    return WatchSession.objects.create(
+        user=viewer, lesson=lesson, token=secrets.token_hex(16)
+    )
+
+
+def _close(session: WatchSession) -> None:
+    session.closed_at = timezone.now()
+    session.save(update_fields=["closed_at"])
+    ledger_post_session(session=session)
+
+
+@transaction.atomic
+def watch_session_close(*, viewer: User, session_id) -> WatchSession:
+    session = WatchSession.objects.select_for_update().get(pk=session_id, user=viewer)
+    if session.closed_at is None:
+        _close(session)
+    return session
+
+
+def watch_sessions_close_silent() -> int:
+    """Close sessions whose page went away without saying so (the sweeper)."""
+    rules = study_rules()
+    cutoff = timezone.now() - timedelta(seconds=rules.session_timeout_seconds)
+    closed = 0
+    silent = WatchSession.objects.filter(closed_at__isnull=True).filter(
+        models_q_silent(cutoff)
+    )
+    for session_id in silent.values_list("pk", flat=True):
+        with transaction.atomic():
+            session = WatchSession.objects.select_for_update().get(pk=session_id)
+            if session.closed_at is None:
+                _close(session)
+                closed += 1
+    return closed
+
+
+def models_q_silent(cutoff):
+    from django.db.models import Q
+
+    return Q(last_beat_at__lt=cutoff) | Q(
+        last_beat_at__isnull=True, started_at__lt=cutoff
+    )
+
+
+@transaction.atomic
+def heartbeat_record(*, viewer: User, session_id, beat: Beat) -> BeatResult:
+    """Record one heartbeat and credit what it proves was studied."""
+    session = (  # lock the session row only ("of"): media is an outer join
+        WatchSession.objects.select_for_update(of=("self",))
+        .select_related("lesson", "lesson__media")
+        .get(pk=session_id, user=viewer)
+    )
+    if session.closed_at is not None:
+        return BeatResult(Status.CLOSED, token="")
+    if beat.seq == session.last_seq and secrets.compare_digest(
+        beat.token, session.previous_token or "-"
+    ):
+        return _answer(session, Status.DUPLICATE)
+    if beat.seq <= session.last_seq:
+        return BeatResult(Status.REPLAYED, token="")
+    if beat.seq != session.last_seq + 1 or not secrets.compare_digest(
+        beat.token, session.token
+    ):
+        return BeatResult(Status.FORGED, token="")
+
+    rules = study_rules()
+    now = timezone.now()
+    lesson = session.lesson
+    progress = _progress(viewer, lesson)
+    since = session.last_beat_at or session.started_at
+    elapsed = min(max((now - since).total_seconds(), 0.0), rules.max_gap_seconds)
+    if beat.present or session.last_presence_at is None:
+        session.last_presence_at = now if beat.present else session.started_at
+    idle = (now - session.last_presence_at).total_seconds() > rules.idle_seconds
+
+    status, credited, seek_to = Status.OK, 0.0, None
+    reasons: list[str] = []
+    if lesson.kind == LessonKind.MEDIA:
+        status, credited, seek_to, reasons = _media_beat(
+            session, progress, beat, elapsed, idle, rules
+        )
+    else:
+        credited, reasons = _reading_beat(progress, beat, elapsed, idle)
+        if idle:
+            status = Status.IDLE
+    if idle and status == Status.OK:
+        status = Status.IDLE
+
+    duration = _duration(lesson)
+    progress.credited_seconds += credited
+    if lesson.kind == LessonKind.MEDIA:
+        progress.watched_seconds = timeline.measure(progress.intervals)
+        progress.coverage = (
+            min(progress.watched_seconds / duration, 1.0) if duration else 0
+        )
+    else:
+        progress.coverage = (
+            min(progress.credited_seconds / duration, 1.0) if duration else 0
+        )
+    if progress.completed_at is None and progress.coverage >= rules.complete_coverage:
+        progress.completed_at = now
+    progress.save()
+
+    session.credited_seconds += credited
+    session.last_seq = beat.seq
+    session.last_beat_at = now
+    session.previous_token, session.token = session.token, secrets.token_hex(16)
+    if beat.event == "close":
+        _close(session)
+    session.save()
+    result = _answer(session, status, progress=progress, credited=credited)
+    result.seek_to, result.reasons = seek_to, reasons
+    return result
+
+
+def _answer(session, status, *, progress=None, credited=0.0) -> BeatResult:
+    if progress is None:
+        progress = LessonProgress.objects.filter(
+            user_id=session.user_id, lesson_id=session.lesson_id
+        ).first()
+    return BeatResult(
+        status=status,
+        token=session.token if session.closed_at is None else "",
+        credited=round(credited, 2),
+        session_seconds=round(session.credited_seconds, 2),
+        coverage=round(progress.coverage, 4) if progress else 0.0,
+        completed=bool(progress and progress.completed_at),
+    )
+
+
+def _media_beat(session, progress, beat: Beat, elapsed, idle, rules: StudyRules):
+    """(status, credited seconds, seek_to, reasons) for a video/audio heartbeat."""
+    duration = _duration(session.lesson)
+    start = session.last_position
+    position = min(max(beat.position, 0.0), duration or beat.position)
+    advance = position - start
+    reachable = elapsed * rules.max_rate + rules.tolerance_seconds
+    watched_to = timeline.frontier(progress.intervals)
+
+    if advance > reachable:  # further than playing could have got: a seek
+        may_skip = (
+            progress.completed_at is not None or not rules.block_seek_until_complete
+        )
+        if not may_skip and position > watched_to + rules.tolerance_seconds:
+            session.last_position = max(start, watched_to)
+            return Status.SEEK_BLOCKED, 0.0, session.last_position, ["seek"]
+        session.last_position = position
+        return Status.OK, 0.0, None, ["seek"]
+
+    session.last_position = position
+    reasons = []
+    if beat.paused:
+        reasons.append("paused")
+    if beat.hidden:
+        reasons.append("hidden")
+    if idle:
+        reasons.append("idle")
+    if beat.rate > rules.max_rate + 1e-6:
+        reasons.append("rate")
+    if advance <= 0:
+        reasons.append("no_progress")
+    if reasons:
+        return Status.OK, 0.0, None, reasons
+    before = timeline.measure(progress.intervals)
+    progress.intervals = timeline.merged(progress.intervals, start, position)
+    credited = timeline.measure(progress.intervals) - before
+    return Status.OK, credited, None, [] if credited else ["watched_before"]
+
+
+def _reading_beat(progress, beat: Beat, elapsed, idle):
+    """Articles and documents: active, visible reading time, up to the cap."""
+    reasons = [r for r, on in (("hidden", beat.hidden), ("idle", idle)) if on]
+    if reasons:
+        return 0.0, reasons
+    cap = progress.lesson.reading_minutes * 60
+    credited = max(min(elapsed, cap - progress.credited_seconds), 0.0)
+    return credited, [] if credited else ["cap"]

@@ -1,0 +1,25 @@
+"""Member pages of the courses app that are not Wagtail pages: 我的学习."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from .models import CourseIndexPage, StudyKind
+from .selectors import study_summary
+
+
+@login_required
+def my_study_view(request):
+    summary = study_summary(viewer=request.user)
+    hours_by_kind = summary["by_kind"]
+    context = {
+        **summary,
+        # labelled, in the order of StudyKind; kinds without hours left out
+        "by_kind": [
+            (label, hours_by_kind[kind])
+            for kind, label in StudyKind.choices
+            if hours_by_kind.get(kind)
+        ],
+        "remaining": max(summary["target"] - summary["hours"], 0),
+        "catalogue": CourseIndexPage.objects.live().first(),
+    }
+    return render(request, "courses/my_study.html", context)
