@@ -10,6 +10,7 @@ from org.http import xlsx_response
 
 from .models import StudyKind
 from .reports import unit_hours_report
+from .selectors import year_param
 from .services.exports import ledger_workbook
 
 
@@ -20,8 +21,7 @@ def study_hours(request):
         raise Http404
     unit_id = request.GET.get("unit") or units[0].pk
     this_year = timezone.localdate().year
-    year_text = request.GET.get("year", "")
-    year = int(year_text) if year_text.isdigit() else this_year
+    year = year_param(request.GET.get("year"))
     report = unit_hours_report(viewer=request.user, unit_id=unit_id, year=year)
     if request.GET.get("export") == "xlsx":
         name = f"学时台账-{report.unit.name}-{year}.xlsx"

@@ -214,6 +214,14 @@ def annual_target(*, viewer: User) -> Decimal:
     return Decimal(targets.get("default", 32))
 
 
+def year_param(text) -> int:
+    """A year from a query string; anything unusable means this year."""
+    text = str(text or "")
+    if text.isdigit() and 2000 <= int(text) <= 2100:
+        return int(text)
+    return timezone.localdate().year
+
+
 def hours_in_year(*, viewer: User, year: int | None = None) -> Decimal:
     year = year or timezone.localdate().year
     booked = StudyHourEntry.objects.filter(

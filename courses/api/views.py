@@ -1,7 +1,6 @@
 from dataclasses import asdict
 
 from django.http import Http404
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.response import Response
@@ -17,6 +16,7 @@ from ..selectors import (
     study_settings,
     study_summary,
     visible_courses,
+    year_param,
 )
 from ..services.tracking import Beat, heartbeat_record, watch_session_start
 from .serializers import (
@@ -125,8 +125,7 @@ class StudySummaryView(APIView):
     )
     def get(self, request):
         summary = study_summary(viewer=request.user)
-        year = request.query_params.get("year", "")
-        year = int(year) if year.isdigit() else timezone.localdate().year
+        year = year_param(request.query_params.get("year"))
         entries = ledger_entries(viewer=request.user, year=year)
         data = {**summary, "entries": entries}
         return Response(StudySummarySerializer(data).data)

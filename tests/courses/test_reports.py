@@ -53,3 +53,14 @@ def test_another_companys_unit_is_not_found(tree, client_for):
         302,
         404,
     )
+
+
+def test_an_unusable_year_means_this_year(tree, client_for, api_for):
+    client = client_for(tree.admin_a)
+    for year in ("99999", "0", "abc"):
+        page = client.get(
+            "/admin/study-hours/", {"unit": tree.company_a.pk, "year": year}
+        )
+        assert page.status_code == 200, year
+        summary = api_for(tree.member_a.user).get("/api/v1/me/study/", {"year": year})
+        assert summary.status_code == 200, year
