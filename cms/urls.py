@@ -6,7 +6,6 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from courses import views as courses_views
 from courses.api.urls import urlpatterns as courses_api_urls
 from library import views as library_views
 from media.api.urls import urlpatterns as media_api_urls
@@ -15,7 +14,7 @@ from org.api.urls import urlpatterns as org_api_urls
 from search import views as search_views
 from search.api.urls import urlpatterns as search_api_urls
 
-from . import views
+from . import notification_views, views
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -24,7 +23,8 @@ urlpatterns = [
     path("accounts/logout/", LogoutView.as_view(), name="logout"),
     path("accounts/password/", org_views.password_change_view, name="password_change"),
     path("me/", org_views.me_view, name="me"),
-    path("study/", courses_views.my_study_view, name="section_study"),
+    path("study/", include("courses.urls")),
+    path("notifications/", include(notification_views.urlpatterns)),
     path("exams/", views.section_view, {"section": "exams"}, name="section_exams"),
     path("library/", library_views.libraries_view, name="section_library"),
     path("search/", search_views.search_view, name="search"),
@@ -36,6 +36,7 @@ urlpatterns = [
     path("api/v1/", include(search_api_urls)),
     path("api/v1/", include(media_api_urls)),
     path("api/v1/", include(courses_api_urls)),
+    path("api/v1/", include(notification_views.api_urlpatterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/docs/",

@@ -5,7 +5,12 @@ from wagtail.admin.menu import MenuItem
 
 from org import scope
 
-from . import admin_views
+from . import (  # noqa: F401 (each registers its own hooks)
+    admin_assignments,
+    admin_points,
+    admin_training,
+    admin_views,
+)
 
 
 @hooks.register("register_admin_urls")

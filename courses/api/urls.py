@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import assignments, points, training, views
 
 urlpatterns = [
     path("courses/", views.CourseListView.as_view(), name="course-list"),
@@ -20,4 +20,7 @@ urlpatterns = [
         name="session-heartbeat",
     ),
     path("me/study/", views.StudySummaryView.as_view(), name="me-study"),
+    *points.urlpatterns,
+    *assignments.urlpatterns,
+    *training.urlpatterns,
 ]

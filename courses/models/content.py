@@ -48,7 +48,7 @@ class CourseIndexPage(Page):
         verbose_name = _("course catalogue")
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import course_catalogue
+        from ..selectors import course_catalogue
 
         context = super().get_context(request, *args, **kwargs)
         context.update(course_catalogue(viewer=request.user, params=request.GET))
@@ -130,7 +130,7 @@ class CoursePage(Page):
         verbose_name_plural = _("courses")
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import course_outline
+        from ..selectors import course_outline
 
         context = super().get_context(request, *args, **kwargs)
         context.update(course_outline(viewer=request.user, course=self))
@@ -226,7 +226,7 @@ class LessonPage(Page):
         return CoursePage.objects.ancestor_of(self).first()
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import lesson_view
+        from ..selectors import lesson_view
 
         context = super().get_context(request, *args, **kwargs)
         context.update(lesson_view(viewer=request.user, lesson=self))
@@ -351,3 +351,18 @@ class StudyHourEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.studied_on} {self.kind} {self.hours}"
+
+
+__all__ = [
+    "ChapterPage",
+    "CourseCategory",
+    "CourseIndexPage",
+    "CoursePage",
+    "CoursePageTag",
+    "LessonKind",
+    "LessonPage",
+    "LessonProgress",
+    "StudyHourEntry",
+    "StudyKind",
+    "WatchSession",
+]

@@ -20,7 +20,7 @@ from media.selectors import access_playable_asset, player_context
 from org import scope
 from org.models import User
 
-from .models import (
+from ..models import (
     ChapterPage,
     CourseCategory,
     CoursePage,
@@ -30,8 +30,8 @@ from .models import (
     StudyHourEntry,
     WatchSession,
 )
-from .services import intervals as timeline
-from .services.rules import study_rules
+from ..services import intervals as timeline
+from ..services.rules import study_rules
 
 PAGE_SIZE = 12
 
@@ -233,7 +233,7 @@ def hours_in_year(*, viewer: User, year: int | None = None) -> Decimal:
         ).aggregate(total=Sum("credited_seconds"))["total"]
         or 0
     )
-    from .services.ledger import seconds_to_hours
+    from ..services.ledger import seconds_to_hours
 
     return booked + seconds_to_hours(open_seconds)
 

@@ -3,8 +3,8 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from .models import CourseIndexPage, StudyKind
-from .selectors import study_summary
+from ..models import CourseIndexPage, StudyKind
+from ..selectors import study_summary
 
 
 @login_required

@@ -1,0 +1,4 @@
+"""The member's notifications page and API."""
+
+urlpatterns: list = []
+api_urlpatterns: list = []

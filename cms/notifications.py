@@ -1,0 +1,1 @@
+"""In-site notifications and the pluggable channels (SMS, email) behind them."""

@@ -1,0 +1,2 @@
+"""Admin screens for points: their URLs and menu items are registered here as
+Wagtail hooks (imported by courses/wagtail_hooks.py)."""

@@ -1,0 +1,3 @@
+"""API views for points."""
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Reads for assignments (filled in with the feature)."""

@@ -1,0 +1,1 @@
+"""Reads for points (filled in with the feature)."""

@@ -1,0 +1,1 @@
+"""Reads for training (filled in with the feature)."""

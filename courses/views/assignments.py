@@ -1,0 +1,3 @@
+"""Member pages for assignments."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Member pages for training."""
+
+urlpatterns: list = []
