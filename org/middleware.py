@@ -12,12 +12,14 @@ class ForcePasswordChangeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.path.startswith(("/static/", "/api/")):
+            # checked first: the API's heartbeats carry no login to look up
+            return self.get_response(request)
         user = getattr(request, "user", None)
         if (
             user is not None
             and user.is_authenticated
             and user.must_change_password
-            and not request.path.startswith(("/static/", "/api/"))
             and request.path not in {reverse(name) for name in _ALLOWED}
         ):
             return redirect("password_change")

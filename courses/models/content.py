@@ -277,6 +277,18 @@ class WatchSession(models.Model):
     lesson = models.ForeignKey(
         LessonPage, on_delete=models.CASCADE, related_name="sessions"
     )
+    #: what the heartbeats need of the lesson, copied at the start so that the
+    #: locked query of a heartbeat joins nothing but the progress row
+    progress = models.ForeignKey(
+        LessonProgress,
+        on_delete=models.CASCADE,
+        null=True,
+        related_name="+",
+        editable=False,
+    )
+    kind = models.CharField(max_length=10, blank=True, editable=False)
+    #: the media's length, or the reading cap (seconds)
+    duration = models.FloatField(default=0, editable=False)
     token = models.CharField(max_length=32, editable=False)
     #: the token of the last accepted heartbeat: its retry is answered again
     previous_token = models.CharField(max_length=32, blank=True, editable=False)

@@ -13,8 +13,11 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from org.models import User
@@ -48,6 +51,67 @@ class Beat:
     present: bool = False  # the member interacted since the previous heartbeat
     event: str = "tick"  # tick, play, pause, seeked, ended, hidden, close
 
+    EVENTS = frozenset(
+        ("tick", "play", "pause", "seeked", "ended", "hidden", "visible", "close",
+         "ratechange", "heartbeat")
+    )  # fmt: skip
+
+    @classmethod
+    def from_payload(cls, data) -> Beat:
+        """A heartbeat from its JSON form, or ValidationError naming the field.
+
+        The hot path of the platform: checked by hand rather than by a DRF
+        serializer, which costs more than the rest of the request
+        (``HeartbeatSerializer`` describes the same fields for the schema, and a
+        test keeps the two in step)."""
+        if not isinstance(data, dict):
+            raise ValidationError({"non_field_errors": ["Expected an object."]})
+        errors: dict[str, list[str]] = {}
+
+        def number(name, default, low, high, kind=float):
+            value = data.get(name, default)
+            if value is None or isinstance(value, bool):
+                errors[name] = ["A number is required."]
+                return default
+            try:
+                value = kind(value)
+            except (TypeError, ValueError):
+                errors[name] = ["A number is required."]
+                return default
+            if not (low <= value <= high) or value != value:  # NaN too
+                errors[name] = [f"Must be between {low} and {high}."]
+            return value
+
+        def flag(name):
+            value = data.get(name, False)
+            if not isinstance(value, bool):
+                errors[name] = ["Must be true or false."]
+                return False
+            return value
+
+        seq = number("seq", None, 1, 2**31 - 1, int) if "seq" in data else None
+        if seq is None and "seq" not in errors:
+            errors["seq"] = ["This field is required."]
+        token = data.get("token")
+        if not isinstance(token, str) or not 0 < len(token) <= 32:
+            errors["token"] = ["A token of at most 32 characters is required."]
+        event = data.get("event", "tick")
+        if event not in cls.EVENTS:
+            errors["event"] = [f'"{event}" is not a valid choice.']
+        beat = cls(
+            seq=seq or 0,
+            token=token if isinstance(token, str) else "",
+            position=number("position", 0.0, 0.0, 1e7),
+            rate=number("rate", 1.0, 0.0, 16.0),
+            paused=flag("paused"),
+            hidden=flag("hidden"),
+            present=flag("present"),
+            event=event if isinstance(event, str) else "tick",
+        )
+        if errors:
+            raise ValidationError(errors)
+        return beat
+
 
 @dataclass
 class BeatResult:
@@ -68,13 +132,6 @@ def _duration(lesson: LessonPage) -> float:
     return float(lesson.reading_minutes * 60)
 
 
-def _progress(user: User, lesson: LessonPage) -> LessonProgress:
-    progress, _created = LessonProgress.objects.select_for_update().get_or_create(
-        user=user, lesson=lesson
-    )
-    return progress
-
-
 @transaction.atomic
 def watch_session_start(*, viewer: User, lesson: LessonPage) -> WatchSession:
     """A new sitting (the caller checked that the viewer may see the lesson).
@@ -83,8 +140,16 @@ def watch_session_start(*, viewer: User, lesson: LessonPage) -> WatchSession:
         user=viewer, closed_at__isnull=True
     ):
         _close(other)
+    progress, _created = LessonProgress.objects.get_or_create(
+        user=viewer, lesson=lesson
+    )
     return WatchSession.objects.create(
-        user=viewer, lesson=lesson, token=secrets.token_hex(16)
+        user=viewer,
+        lesson=lesson,
+        progress=progress,
+        kind=lesson.kind,
+        duration=_duration(lesson),
+        token=secrets.token_hex(16),
     )
 
 
@@ -108,7 +173,7 @@ def watch_sessions_close_silent() -> int:
     cutoff = timezone.now() - timedelta(seconds=rules.session_timeout_seconds)
     closed = 0
     silent = WatchSession.objects.filter(closed_at__isnull=True).filter(
-        models_q_silent(cutoff)
+        Q(last_beat_at__lt=cutoff) | Q(last_beat_at__isnull=True, started_at__lt=cutoff)
     )
     for session_id in silent.values_list("pk", flat=True):
         with transaction.atomic():
@@ -119,22 +184,46 @@ def watch_sessions_close_silent() -> int:
     return closed
 
 
-def models_q_silent(cutoff):
-    from django.db.models import Q
-
-    return Q(last_beat_at__lt=cutoff) | Q(
-        last_beat_at__isnull=True, started_at__lt=cutoff
-    )
+#: what a heartbeat writes: nothing else of the two rows is touched
+_SESSION_FIELDS = [
+    "last_seq",
+    "last_beat_at",
+    "last_position",
+    "last_presence_at",
+    "credited_seconds",
+    "token",
+    "previous_token",
+]
+_PROGRESS_FIELDS = [
+    "intervals",
+    "watched_seconds",
+    "coverage",
+    "credited_seconds",
+    "completed_at",
+    "updated_at",
+]
 
 
 @transaction.atomic
-def heartbeat_record(*, viewer: User, session_id, beat: Beat) -> BeatResult:
-    """Record one heartbeat and credit what it proves was studied."""
-    session = (  # lock the session row only ("of"): media is an outer join
-        WatchSession.objects.select_for_update(of=("self",))
-        .select_related("lesson", "lesson__media")
-        .get(pk=session_id, user=viewer)
+def heartbeat_record(
+    *, session_id, beat: Beat, viewer: User | None = None
+) -> BeatResult:
+    """Record one heartbeat and credit what it proves was studied.
+
+    The session id and its one-time token chain are the credential: only the page
+    that started the session holds them, so a heartbeat needs no login (and costs
+    no session or token lookup). A caller that did authenticate passes ``viewer``
+    and gets DoesNotExist for someone else's session.
+
+    One locked query reads the session and its progress row (a member's progress
+    in a lesson is only written under the lock of their one open session on it),
+    then two UPDATEs of the fields that changed."""
+    sessions = WatchSession.objects.select_for_update(of=("self",)).select_related(
+        "progress"
     )
+    if viewer is not None:
+        sessions = sessions.filter(user=viewer)
+    session = sessions.get(pk=session_id)
     if session.closed_at is not None:
         return BeatResult(Status.CLOSED, token="")
     if beat.seq == session.last_seq and secrets.compare_digest(
@@ -150,8 +239,7 @@ def heartbeat_record(*, viewer: User, session_id, beat: Beat) -> BeatResult:
 
     rules = study_rules()
     now = timezone.now()
-    lesson = session.lesson
-    progress = _progress(viewer, lesson)
+    progress = session.progress or _attach_progress(session)
     since = session.last_beat_at or session.started_at
     elapsed = min(max((now - since).total_seconds(), 0.0), rules.max_gap_seconds)
     if beat.present or session.last_presence_at is None:
@@ -160,20 +248,19 @@ def heartbeat_record(*, viewer: User, session_id, beat: Beat) -> BeatResult:
 
     status, credited, seek_to = Status.OK, 0.0, None
     reasons: list[str] = []
-    if lesson.kind == LessonKind.MEDIA:
+    media = session.kind == LessonKind.MEDIA
+    if media:
         status, credited, seek_to, reasons = _media_beat(
             session, progress, beat, elapsed, idle, rules
         )
     else:
-        credited, reasons = _reading_beat(progress, beat, elapsed, idle)
-        if idle:
-            status = Status.IDLE
+        credited, reasons = _reading_beat(session, progress, beat, elapsed, idle)
     if idle and status == Status.OK:
         status = Status.IDLE
 
-    duration = _duration(lesson)
+    duration = session.duration
     progress.credited_seconds += credited
-    if lesson.kind == LessonKind.MEDIA:
+    if media:
         progress.watched_seconds = timeline.measure(progress.intervals)
         progress.coverage = (
             min(progress.watched_seconds / duration, 1.0) if duration else 0
@@ -182,27 +269,47 @@ def heartbeat_record(*, viewer: User, session_id, beat: Beat) -> BeatResult:
         progress.coverage = (
             min(progress.credited_seconds / duration, 1.0) if duration else 0
         )
-    if progress.completed_at is None and progress.coverage >= rules.complete_coverage:
+    completed_now = (
+        progress.completed_at is None and progress.coverage >= rules.complete_coverage
+    )
+    if completed_now:
         progress.completed_at = now
-    progress.save()
+        transaction.on_commit(
+            partial(
+                _lesson_completed, user_id=session.user_id, lesson_id=session.lesson_id
+            )
+        )
+    progress.save(update_fields=_PROGRESS_FIELDS)
 
     session.credited_seconds += credited
     session.last_seq = beat.seq
     session.last_beat_at = now
     session.previous_token, session.token = session.token, secrets.token_hex(16)
+    session.save(update_fields=_SESSION_FIELDS)
     if beat.event == "close":
         _close(session)
-    session.save()
-    result = _answer(session, status, progress=progress, credited=credited)
+    result = _answer(session, status, credited=credited)
     result.seek_to, result.reasons = seek_to, reasons
     return result
 
 
-def _answer(session, status, *, progress=None, credited=0.0) -> BeatResult:
-    if progress is None:
-        progress = LessonProgress.objects.filter(
-            user_id=session.user_id, lesson_id=session.lesson_id
-        ).first()
+def _attach_progress(session: WatchSession) -> LessonProgress:
+    """Sessions started before sessions carried their lesson's facts."""
+    lesson = session.lesson
+    session.progress, _created = LessonProgress.objects.get_or_create(
+        user_id=session.user_id, lesson=lesson
+    )
+    session.kind, session.duration = lesson.kind, _duration(lesson)
+    session.save(update_fields=["progress", "kind", "duration"])
+    return session.progress
+
+
+def _lesson_completed(*, user_id: int, lesson_id: int) -> None:
+    """Hook for what follows a completed lesson (the points engine)."""
+
+
+def _answer(session, status, *, credited=0.0) -> BeatResult:
+    progress = session.progress
     return BeatResult(
         status=status,
         token=session.token if session.closed_at is None else "",
@@ -215,7 +322,7 @@ def _answer(session, status, *, progress=None, credited=0.0) -> BeatResult:
 
 def _media_beat(session, progress, beat: Beat, elapsed, idle, rules: StudyRules):
     """(status, credited seconds, seek_to, reasons) for a video/audio heartbeat."""
-    duration = _duration(session.lesson)
+    duration = session.duration
     start = session.last_position
     position = min(max(beat.position, 0.0), duration or beat.position)
     advance = position - start
@@ -252,11 +359,11 @@ def _media_beat(session, progress, beat: Beat, elapsed, idle, rules: StudyRules)
     return Status.OK, credited, None, [] if credited else ["watched_before"]
 
 
-def _reading_beat(progress, beat: Beat, elapsed, idle):
+def _reading_beat(session, progress, beat: Beat, elapsed, idle):
     """Articles and documents: active, visible reading time, up to the cap."""
     reasons = [r for r, on in (("hidden", beat.hidden), ("idle", idle)) if on]
     if reasons:
         return 0.0, reasons
-    cap = progress.lesson.reading_minutes * 60
+    cap = session.duration
     credited = max(min(elapsed, cap - progress.credited_seconds), 0.0)
     return credited, [] if credited else ["cap"]

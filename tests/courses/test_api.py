@@ -1,5 +1,7 @@
 """The learner API: catalogue, course outline, sessions and heartbeats, summary."""
 
+from rest_framework.test import APIClient
+
 from courses.models import CoursePage, LessonProgress
 
 
@@ -49,15 +51,64 @@ def test_another_companys_course_is_not_found(tree, course, api_for):
     )
 
 
-def test_heartbeats_of_someone_elses_session_are_not_found(tree, course, api_for):
+def test_a_heartbeat_needs_the_token_chain_not_a_login(tree, course, api_for):
     session = (
         api_for(tree.member_a.user)
         .post(f"/api/v1/lessons/{course.video.pk}/sessions/")
         .json()
     )
-    response = api_for(tree.member_b.user).post(
-        f"/api/v1/sessions/{session['session_id']}/heartbeats/",
-        {"seq": 1, "token": session["token"], "position": 1},
+    url = f"/api/v1/sessions/{session['session_id']}/heartbeats/"
+    anonymous = APIClient()
+    forged = anonymous.post(url, {"seq": 1, "token": "0" * 32}, format="json")
+    assert forged.json()["status"] == "forged"
+    # someone else's login does not help either: only the chain counts
+    other = api_for(tree.member_b.user).post(
+        url, {"seq": 1, "token": "f" * 32}, format="json"
+    )
+    assert other.json()["status"] == "forged"
+    beat = anonymous.post(url, {"seq": 1, "token": session["token"]}, format="json")
+    assert beat.status_code == 200
+    assert beat.json()["status"] == "ok"
+    unknown = anonymous.post(
+        "/api/v1/sessions/00000000-0000-0000-0000-000000000000/heartbeats/",
+        {"seq": 1, "token": session["token"]},
         format="json",
     )
-    assert response.status_code == 404
+    assert unknown.status_code == 404
+
+
+def test_a_malformed_heartbeat_is_a_400_naming_the_field(tree, course, api_for):
+    session = (
+        api_for(tree.member_a.user)
+        .post(f"/api/v1/lessons/{course.video.pk}/sessions/")
+        .json()
+    )
+    url = f"/api/v1/sessions/{session['session_id']}/heartbeats/"
+    anonymous = APIClient()
+    for body, field in [
+        ({"token": session["token"]}, "seq"),
+        ({"seq": "x", "token": session["token"]}, "seq"),
+        ({"seq": 1}, "token"),
+        ({"seq": 1, "token": session["token"], "rate": 100}, "rate"),
+        ({"seq": 1, "token": session["token"], "paused": "yes"}, "paused"),
+        ({"seq": 1, "token": session["token"], "event": "cheat"}, "event"),
+    ]:
+        response = anonymous.post(url, body, format="json")
+        assert response.status_code == 400, body
+        assert field in response.json(), body
+    # nothing was used up: the first real heartbeat still fits the chain
+    ok = anonymous.post(url, {"seq": 1, "token": session["token"]}, format="json")
+    assert ok.json()["status"] == "ok"
+
+
+def test_the_schema_describes_the_heartbeat_the_server_parses():
+    from dataclasses import fields
+
+    from courses.api.serializers import HeartbeatResultSerializer, HeartbeatSerializer
+    from courses.services.tracking import Beat, BeatResult
+
+    assert set(HeartbeatSerializer().fields) == {f.name for f in fields(Beat)}
+    assert set(HeartbeatResultSerializer().fields) == {
+        f.name for f in fields(BeatResult)
+    }
+    assert set(HeartbeatSerializer().fields["event"].choices) == Beat.EVENTS

@@ -140,9 +140,8 @@ def test_paused_and_hidden_playback_earn_nothing(tree, course, clock):
 
 
 def test_nobody_there_for_ten_minutes_earns_nothing(tree, course, clock):
-    course.video.media.__class__.objects.filter(pk=course.video.media_id).update(
-        duration=3600
-    )
+    course.video.media.duration = 3600
+    course.video.media.save(update_fields=["duration"])
     sitting = Sitting(tree.member_a.user, course.video, clock)
     sitting.beat(0, after=1, present=True)
     position = 0
