@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from org.models import User
 
 from ..models import StudyHourEntry, StudyKind, WatchSession
+from .points import points_for_study_session
 
 HOURS = Decimal("0.001")
 
@@ -31,7 +33,7 @@ def ledger_post_session(*, session: WatchSession) -> StudyHourEntry | None:
     lesson = session.lesson
     course = lesson.course
     source = f"{course.title} / {lesson.title}" if course else lesson.title
-    entry, _created = StudyHourEntry.objects.get_or_create(
+    entry, created = StudyHourEntry.objects.get_or_create(
         session=session,
         defaults={
             "user_id": session.user_id,
@@ -41,6 +43,8 @@ def ledger_post_session(*, session: WatchSession) -> StudyHourEntry | None:
             "source": source[:200],
         },
     )
+    if created:
+        transaction.on_commit(partial(points_for_study_session, session=session))
     return entry
 
 

@@ -25,6 +25,7 @@ from org.models import User
 from ..models import LessonKind, LessonPage, LessonProgress, WatchSession
 from . import intervals as timeline
 from .ledger import ledger_post_session
+from .points import points_for_lesson_completed
 from .rules import StudyRules, study_rules
 
 
@@ -305,7 +306,8 @@ def _attach_progress(session: WatchSession) -> LessonProgress:
 
 
 def _lesson_completed(*, user_id: int, lesson_id: int) -> None:
-    """Hook for what follows a completed lesson (the points engine)."""
+    """After the commit that completed the lesson: its 积分."""
+    points_for_lesson_completed(user=User.objects.get(pk=user_id), lesson_id=lesson_id)
 
 
 def _answer(session, status, *, credited=0.0) -> BeatResult:

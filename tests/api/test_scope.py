@@ -53,6 +53,9 @@ def test_route_inventory_is_known():
         "lesson-session-start",
         "session-heartbeat",
         "me-study",
+        "me-points",
+        "me-points-history",
+        "points-rules",
     }
 
 
@@ -194,5 +197,8 @@ def test_anonymous_callers_get_nothing(db, client):
         "/api/v1/media/1/",
         "/api/v1/courses/",
         "/api/v1/me/study/",
+        "/api/v1/me/points/",
+        "/api/v1/me/points/history/",
+        "/api/v1/points/rules/",
     ):
         assert client.get(url).status_code in (401, 403)
