@@ -56,6 +56,8 @@ def test_route_inventory_is_known():
         "me-points",
         "me-points-history",
         "points-rules",
+        "training-checkin",
+        "me-training",
     }
 
 
@@ -200,5 +202,6 @@ def test_anonymous_callers_get_nothing(db, client):
         "/api/v1/me/points/",
         "/api/v1/me/points/history/",
         "/api/v1/points/rules/",
+        "/api/v1/me/training/",
     ):
         assert client.get(url).status_code in (401, 403)
