@@ -1,6 +1,7 @@
 """Demo courses: 课程中心 with a required course built from the demo micro-lessons,
-an elective of reading lessons, and an offline training in the demo member's
-ledger, so 我的学习 has something to show. Idempotent: pages are found by slug."""
+an elective of reading lessons, a booked offline training with the demo member
+among its attendees, a 主题党日 open for QR check-in today and some points, so
+我的学习 has something to show. Idempotent: pages are found by slug."""
 
 import datetime
 from decimal import Decimal
@@ -19,8 +20,15 @@ from .models import (
     LessonPage,
     StudyHourEntry,
     StudyKind,
+    TrainingLength,
+    TrainingSession,
 )
-from .services.ledger import ledger_record
+from .services.points import points_for_login
+from .services.training import (
+    attendance_add,
+    training_session_create,
+    training_session_post,
+)
 
 CATEGORIES = ["党章党规", "理论学习", "党务实务"]
 
@@ -121,19 +129,54 @@ def seed_courses(lessons) -> int:
 
 
 def _seed_ledger() -> None:
+    """A booked half-day training with the member among the attendees, a 主题党日
+    today with QR check-in open, and a week of daily-login points."""
     member = User.objects.filter(username="member").first()
     admin = User.objects.filter(username="unitadmin1").first()
     if member is None or admin is None:
         return
-    source = "集团党委春季集中培训（半天）"
-    if StudyHourEntry.objects.filter(user=member, source=source).exists():
-        return
-    year = timezone.localdate().year
-    ledger_record(
-        member=member,
-        kind=StudyKind.TRAINING,
-        hours=Decimal("4"),
-        studied_on=datetime.date(year, 3, 15),
-        source=source,
-        by=admin,
+    branch = member.member.unit
+    today = timezone.localdate()
+    spring = datetime.date(today.year, 3, 15)
+    _seed_training(
+        title="集团党委春季集中培训",
+        held_on=spring if spring < today else today - datetime.timedelta(days=1),
+        length=TrainingLength.HALF_DAY,
+        unit=branch,
+        admin=admin,
+        attendees=[member.member, *branch.members.exclude(user=member)[:11]],
+        book=True,
     )
+    _seed_training(
+        title="支部主题党日：重温入党誓词",
+        held_on=today,
+        length=TrainingLength.HOURS,
+        clock_hours=Decimal(2),
+        unit=branch,
+        admin=admin,
+        attendees=list(branch.members.exclude(user=member)[:5]),
+        book=False,
+        kind=StudyKind.GROUP,
+    )
+    for days_ago in range(1, 7):
+        points_for_login(user=member, day=today - datetime.timedelta(days=days_ago))
+
+
+def _seed_training(*, title, held_on, unit, admin, attendees, book, **fields):
+    if TrainingSession.objects.filter(title=title, unit=unit).exists():
+        return
+    if StudyHourEntry.objects.filter(source__startswith=title).exists():
+        return  # an older demo booked it straight into the ledger
+    session = training_session_create(
+        by=admin,
+        title=title,
+        kind=fields.pop("kind", StudyKind.TRAINING),
+        unit=unit,
+        held_on=held_on,
+        location="项目部会议室",
+        **fields,
+    )
+    for attendee in attendees:
+        attendance_add(session=session, member=attendee, by=admin)
+    if book:
+        training_session_post(session=session, by=admin)

@@ -1,5 +1,6 @@
 from django.core.management import call_command
 
+from courses.models import PointsEntry, StudyHourEntry, TrainingSession
 from org.models import Member, Role, RoleAssignment, Unit
 
 
@@ -55,13 +56,26 @@ def test_seed_demo_builds_a_realistic_group_and_is_idempotent(db, capsys, settin
         Unit.objects.count(),
         Member.objects.count(),
         RoleAssignment.objects.count(),
+        TrainingSession.objects.count(),
+        StudyHourEntry.objects.count(),
+        PointsEntry.objects.count(),
     )
     call_command("seed_demo")
     assert (
         Unit.objects.count(),
         Member.objects.count(),
         RoleAssignment.objects.count(),
+        TrainingSession.objects.count(),
+        StudyHourEntry.objects.count(),
+        PointsEntry.objects.count(),
     ) == counts
+    # the member's half-day training is booked through the real service: 4 学时
+    member = Member.objects.get(user__username="member")
+    training = StudyHourEntry.objects.get(user=member.user, kind="training")
+    assert training.hours == 4 and training.attendance.session.attendance.count() > 1
+    open_today = TrainingSession.objects.get(posted_at__isnull=True)
+    assert open_today.checkin_open and open_today.attendance.count() == 5
+    assert PointsEntry.objects.filter(user=member.user).count() == 6
     assert Unit.objects.filter(depth=1).count() == 1
     assert Unit.objects.filter(depth=2).count() == 3
     assert 8 <= Unit.objects.filter(depth=3).count() <= 10
