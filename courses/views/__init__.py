@@ -5,6 +5,7 @@ from django.shortcuts import render
 
 from ..models import CourseIndexPage, StudyKind
 from ..selectors import study_summary
+from ..selectors.points import points_today, points_total
 
 
 @login_required
@@ -21,5 +22,7 @@ def my_study_view(request):
         ],
         "remaining": max(summary["target"] - summary["hours"], 0),
         "catalogue": CourseIndexPage.objects.live().first(),
+        "points_today": points_today(viewer=request.user)["total_today"],
+        "points_year": points_total(viewer=request.user),
     }
     return render(request, "courses/my_study.html", context)

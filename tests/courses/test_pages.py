@@ -19,10 +19,12 @@ from courses.models import (
     LessonKind,
     LessonPage,
     LessonProgress,
+    PointsAction,
     StudyHourEntry,
     StudyKind,
     WatchSession,
 )
+from courses.services.points import points_award
 
 from .conftest import publish
 
@@ -338,3 +340,14 @@ def test_my_study_counts_the_time_of_an_open_session(tree, course, client_for):
     )
     html = html_of(client_for(tree.member_a.user), "/study/")
     assert "data-study-hours>0.5<" in html
+
+
+def test_my_study_shows_todays_points_and_links_to_them(tree, client_for):
+    user = tree.member_a.user
+    points_award(
+        user=user, action=PointsAction.EXAM_PASSED, event_key="exam:1", source="考试"
+    )
+    html = html_of(client_for(user), "/study/")
+    # 10 for the exam, 1 for today's first visit (the daily-login middleware)
+    assert "data-study-points-today>11<" in html
+    assert 'href="/study/points/"' in html
