@@ -1,10 +1,16 @@
 """Test data built through the services, so tests exercise the real write path."""
 
+import importlib
 import io
 import itertools
 
+from django.apps import apps
+from django.conf import settings
 from openpyxl import Workbook
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page, Site
 
+from cms.models import HomePage
 from org.models import PoliticalStatus, Unit, UnitType
 from org.services.members import member_create
 from org.services.units import unit_create
@@ -72,3 +78,32 @@ def root_collection():
     from wagtail.models import Collection
 
     return Collection.get_first_root_node() or Collection.add_root(name="Root")
+
+
+def home_page_ensure() -> HomePage:
+    """The home page and default site that cms/migrations/0002 creates.
+
+    Transactional tests (the live server needs one) end with a flush that also
+    drops what data migrations made, so whichever runs after another such test
+    finds no Wagtail tree. Rebuild it when it is missing.
+    """
+    locale, _ = Locale.objects.get_or_create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    )
+    root = Page.get_first_root_node() or Page.add_root(
+        instance=Page(title="Root", slug="root", locale=locale)
+    )
+    home = HomePage.objects.first() or root.add_child(
+        instance=HomePage(title="智学", slug="home", locale=locale)
+    )
+    Site.objects.update_or_create(
+        is_default_site=True,
+        defaults={"hostname": "localhost", "root_page": home, "site_name": "智学"},
+    )
+    return home
+
+
+def points_rules_ensure() -> None:
+    """The default 积分 rules of courses/migrations/0003 (gone after a flush)."""
+    migration = importlib.import_module("courses.migrations.0003_default_rules")
+    migration.add_defaults(apps, None)

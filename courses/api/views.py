@@ -3,7 +3,9 @@ from dataclasses import asdict
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -104,6 +106,9 @@ class HeartbeatView(APIView):
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
+    # JSON only, no browsable renderer to choose between: the cheapest DRF path
+    parser_classes = [JSONParser]
+    renderer_classes = [JSONRenderer]
 
     @extend_schema(
         tags=["courses"],

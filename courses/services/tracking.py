@@ -205,7 +205,6 @@ _PROGRESS_FIELDS = [
 ]
 
 
-@transaction.atomic
 def heartbeat_record(
     *, session_id, beat: Beat, viewer: User | None = None
 ) -> BeatResult:
@@ -216,27 +215,21 @@ def heartbeat_record(
     no session or token lookup). A caller that did authenticate passes ``viewer``
     and gets DoesNotExist for someone else's session.
 
-    One locked query reads the session and its progress row (a member's progress
-    in a lesson is only written under the lock of their one open session on it),
-    then two UPDATEs of the fields that changed."""
-    sessions = WatchSession.objects.select_for_update(of=("self",)).select_related(
-        "progress"
-    )
+    Three statements and no transaction: one query reads the session with its
+    progress row, an UPDATE of the session guarded by the sequence number it read
+    (compare-and-set: of two copies of one heartbeat sent at once, one wins and the
+    other is answered as a duplicate), then an UPDATE of the progress row, which
+    only the winner of that sequence number writes (a member's progress in a
+    lesson is written only through their one open session on it, one heartbeat at
+    a time, because each needs the token the previous answer gave). A crash
+    between the two UPDATEs can only lose that one heartbeat's seconds."""
+    sessions = WatchSession.objects.select_related("progress")
     if viewer is not None:
         sessions = sessions.filter(user=viewer)
     session = sessions.get(pk=session_id)
-    if session.closed_at is not None:
-        return BeatResult(Status.CLOSED, token="")
-    if beat.seq == session.last_seq and secrets.compare_digest(
-        beat.token, session.previous_token or "-"
-    ):
-        return _answer(session, Status.DUPLICATE)
-    if beat.seq <= session.last_seq:
-        return BeatResult(Status.REPLAYED, token="")
-    if beat.seq != session.last_seq + 1 or not secrets.compare_digest(
-        beat.token, session.token
-    ):
-        return BeatResult(Status.FORGED, token="")
+    refused = _refused(session, beat)
+    if refused is not None:
+        return refused
 
     rules = study_rules()
     now = timezone.now()
@@ -275,23 +268,59 @@ def heartbeat_record(
     )
     if completed_now:
         progress.completed_at = now
-        transaction.on_commit(
-            partial(
-                _lesson_completed, user_id=session.user_id, lesson_id=session.lesson_id
-            )
-        )
-    progress.save(update_fields=_PROGRESS_FIELDS)
 
     session.credited_seconds += credited
     session.last_seq = beat.seq
     session.last_beat_at = now
     session.previous_token, session.token = session.token, secrets.token_hex(16)
-    session.save(update_fields=_SESSION_FIELDS)
+    won = WatchSession.objects.filter(
+        pk=session.pk, last_seq=beat.seq - 1, closed_at__isnull=True
+    ).update(**{name: getattr(session, name) for name in _SESSION_FIELDS})
+    if not won:  # the same heartbeat got in first, or the session just closed
+        return _refused(WatchSession.objects.get(pk=session.pk), beat) or BeatResult(
+            Status.CLOSED, token=""
+        )
+    progress.save(update_fields=_PROGRESS_FIELDS)
+    if completed_now:
+        transaction.on_commit(
+            partial(
+                _lesson_completed, user_id=session.user_id, lesson_id=session.lesson_id
+            )
+        )
     if beat.event == "close":
-        _close(session)
+        session = _close_by_id(session.pk)
     result = _answer(session, status, credited=credited)
     result.seek_to, result.reasons = seek_to, reasons
     return result
+
+
+def _refused(session: WatchSession, beat: Beat) -> BeatResult | None:
+    """The answer to a heartbeat that doesn't continue the chain, else None."""
+    if session.closed_at is not None:
+        return BeatResult(Status.CLOSED, token="")
+    if beat.seq == session.last_seq and secrets.compare_digest(
+        beat.token, session.previous_token or "-"
+    ):
+        return _answer(session, Status.DUPLICATE)
+    if beat.seq <= session.last_seq:
+        return BeatResult(Status.REPLAYED, token="")
+    if beat.seq != session.last_seq + 1 or not secrets.compare_digest(
+        beat.token, session.token
+    ):
+        return BeatResult(Status.FORGED, token="")
+    return None
+
+
+@transaction.atomic
+def _close_by_id(session_id) -> WatchSession:
+    session = (
+        WatchSession.objects.select_for_update(of=("self",))
+        .select_related("progress")
+        .get(pk=session_id)
+    )
+    if session.closed_at is None:
+        _close(session)
+    return session
 
 
 def _attach_progress(session: WatchSession) -> LessonProgress:

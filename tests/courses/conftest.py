@@ -6,7 +6,6 @@ from dataclasses import dataclass
 import pytest
 from django.utils import timezone
 
-from cms.models import HomePage
 from courses.models import (
     ChapterPage,
     CourseIndexPage,
@@ -15,7 +14,7 @@ from courses.models import (
     LessonPage,
 )
 from media.models import MediaAsset, MediaStatus
-from tests.factories import root_collection
+from tests.factories import home_page_ensure, root_collection
 
 
 def publish(parent, page):
@@ -48,7 +47,7 @@ class Course:
 
 @pytest.fixture
 def course(tree) -> Course:
-    index = publish(HomePage.objects.get(), CourseIndexPage(title="课程中心"))
+    index = publish(home_page_ensure(), CourseIndexPage(title="课程中心"))
     course = publish(
         index, CoursePage(title="学习贯彻党章", credit_hours=2, required=True)
     )

@@ -267,7 +267,7 @@ def test_a_page_that_went_away_is_booked_by_the_sweeper(tree, course, clock):
     assert StudyHourEntry.objects.get(user=user).hours == Decimal("0.017")
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_heartbeats_are_counted_once(tree, course):
     """Two requests carrying the same beat at once (a double-sent request):
     the row lock lets one in, the other is a duplicate."""

@@ -259,7 +259,7 @@ def test_only_members_of_the_unit_are_added_by_hand(tree):
         attendance_add(session=session, member=tree.member_a, by=tree.admin_b)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_posts_book_once(tree):
     """Two admins press "book" at once, for one session and for another session
     on the same date: the locks let each attendee be booked once, within the

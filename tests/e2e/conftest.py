@@ -6,12 +6,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connections
-from wagtail.coreutils import get_supported_content_language_variant
-from wagtail.models import Locale, Page, Site
 
-from cms.models import HomePage
+from tests.factories import home_page_ensure
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -72,29 +69,6 @@ def browser():
             os.environ.pop(ASYNC_UNSAFE, None)
         else:
             os.environ[ASYNC_UNSAFE] = previous
-
-
-def home_page_ensure() -> HomePage:
-    """The home page and default site that cms/migrations/0002 creates.
-
-    Transactional tests (the live server needs one) end with a flush that also
-    drops what data migrations made, so whichever runs after another such test
-    finds no Wagtail tree. Rebuild it when it is missing.
-    """
-    locale, _ = Locale.objects.get_or_create(
-        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
-    )
-    root = Page.get_first_root_node() or Page.add_root(
-        instance=Page(title="Root", slug="root", locale=locale)
-    )
-    home = HomePage.objects.first() or root.add_child(
-        instance=HomePage(title="智学", slug="home", locale=locale)
-    )
-    Site.objects.update_or_create(
-        is_default_site=True,
-        defaults={"hostname": "localhost", "root_page": home, "site_name": "智学"},
-    )
-    return home
 
 
 @pytest.fixture
