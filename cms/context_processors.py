@@ -1,6 +1,8 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .notifications import unread_count
+
 # The five sections of the site, in the order of the phone's bottom bar.
 NAVIGATION = [
     ("study", _("Study"), "section_study"),
@@ -23,4 +25,9 @@ def navigation(request):
                 "active": request.path.startswith(url),
             }
         )
-    return {"nav_items": items}
+    unread = (
+        unread_count(request.user)
+        if getattr(request, "user", None) and request.user.is_authenticated
+        else 0
+    )
+    return {"nav_items": items, "unread_notifications": unread}

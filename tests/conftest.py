@@ -114,3 +114,14 @@ def api_for(db):
         return client
 
     return make
+
+
+@pytest.fixture
+def deliver_now(monkeypatch):
+    """Notification channels run in a Celery task: run it in this process (the
+    task body itself, without a broker) when the queued delivery is sent."""
+    from cms.tasks import notifications_deliver_task
+
+    monkeypatch.setattr(
+        notifications_deliver_task, "delay", lambda ids: notifications_deliver_task(ids)
+    )

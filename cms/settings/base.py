@@ -330,3 +330,14 @@ LOGGING = {
         "jieba": {"level": "WARNING"},
     },
 }
+
+# Extra channels for in-site notifications (dotted paths, comma separated), e.g.
+# "cms.notifications.EmailBackend"; an SMS channel is a class of the same shape
+# (docs/courses.md). Email needs EMAIL_HOST and DEFAULT_FROM_EMAIL.
+ZHIXUE_NOTIFY_BACKENDS = env_list("ZHIXUE_NOTIFY_BACKENDS")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "zhixue@localhost")

@@ -5,6 +5,7 @@ from django.shortcuts import render
 
 from ..models import CourseIndexPage, StudyKind
 from ..selectors import study_summary
+from ..selectors.assignments import tasks_for
 from ..selectors.points import points_today, points_total
 
 
@@ -24,5 +25,6 @@ def my_study_view(request):
         "catalogue": CourseIndexPage.objects.live().first(),
         "points_today": points_today(viewer=request.user)["total_today"],
         "points_year": points_total(viewer=request.user),
+        "tasks_due": [t for t in tasks_for(viewer=request.user) if not t.progress.done],
     }
     return render(request, "courses/my_study.html", context)

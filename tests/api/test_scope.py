@@ -58,6 +58,10 @@ def test_route_inventory_is_known():
         "points-rules",
         "training-checkin",
         "me-training",
+        "me-tasks",
+        "me-task-detail",
+        "me-notifications",
+        "me-notifications-read",
     }
 
 
@@ -203,5 +207,8 @@ def test_anonymous_callers_get_nothing(db, client):
         "/api/v1/me/points/history/",
         "/api/v1/points/rules/",
         "/api/v1/me/training/",
+        "/api/v1/me/tasks/",
+        "/api/v1/me/tasks/1/",
+        "/api/v1/me/notifications/",
     ):
         assert client.get(url).status_code in (401, 403)

@@ -1,6 +1,7 @@
 """The member pages of the courses app: 课程中心, a course, its lessons of each
 kind and 我的学习 — who sees what, and what each page shows."""
 
+import datetime
 import json
 import re
 from decimal import Decimal
@@ -351,3 +352,22 @@ def test_my_study_shows_todays_points_and_links_to_them(tree, client_for):
     # 10 for the exam, 1 for today's first visit (the daily-login middleware)
     assert "data-study-points-today>11<" in html
     assert 'href="/study/points/"' in html
+
+
+def test_my_study_lists_the_tasks_due(tree, course, client_for):
+    from courses.services.assignments import assignment_create
+
+    today = timezone.localdate()
+    assignment_create(
+        by=tree.admin_a,
+        title="二季度必修：学习贯彻党章",
+        courses=[course.course],
+        starts_on=today,
+        due_on=today + datetime.timedelta(days=5),
+        owner_unit=tree.company_a,
+        units=[tree.company_a],
+    )
+    html = html_of(client_for(tree.member_a.user), "/study/")
+    assert "二季度必修：学习贯彻党章" in html and 'href="/study/tasks/"' in html
+    other = html_of(client_for(tree.member_b.user), "/study/")
+    assert "二季度必修" not in other and "data-tasks-due" in other
