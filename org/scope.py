@@ -78,6 +78,15 @@ def managed_units(user: User) -> QuerySet[Unit]:
     return Unit.objects.filter(q) if q is not None else Unit.objects.none()
 
 
+def examiner_units(user: User) -> QuerySet[Unit]:
+    """Units whose question banks and exams the user manages: the subtrees where
+    they are an examiner (platform admins: all)."""
+    if is_platform_admin(user):
+        return Unit.objects.all()
+    q = _subtree_q(role_units(user, Role.EXAMINER))
+    return Unit.objects.filter(q) if q is not None else Unit.objects.none()
+
+
 def _own_unit_chain_q(user: User) -> Q | None:
     member = getattr(user, "member", None) if user.is_authenticated else None
     if member is None:

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "org",
     "library",
     "courses",
+    "exams",
     "media",
     "search",
     "wagtailmedia",
