@@ -13,6 +13,11 @@ NAVIGATION = [
 ]
 
 
+#: pages that belong to a section without living under its URL (Wagtail pages
+#: say so themselves with a ``section`` in their context, e.g. the courses)
+SECTION_PREFIXES = {"study": ("/lesson-media/",)}
+
+
 def navigation(request):
     items = []
     for key, label, url_name in NAVIGATION:
@@ -22,7 +27,9 @@ def navigation(request):
                 "key": key,
                 "label": label,
                 "url": url,
-                "active": request.path.startswith(url),
+                "active": request.path.startswith(
+                    (url, *SECTION_PREFIXES.get(key, ()))
+                ),
             }
         )
     unread = (

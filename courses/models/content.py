@@ -51,6 +51,7 @@ class CourseIndexPage(Page):
         from ..selectors import course_catalogue
 
         context = super().get_context(request, *args, **kwargs)
+        context["section"] = "study"  # the 学习 tab
         context.update(course_catalogue(viewer=request.user, params=request.GET))
         return context
 
@@ -133,6 +134,7 @@ class CoursePage(Page):
         from ..selectors import course_outline
 
         context = super().get_context(request, *args, **kwargs)
+        context["section"] = "study"  # the 学习 tab
         context.update(course_outline(viewer=request.user, course=self))
         return context
 
@@ -229,6 +231,7 @@ class LessonPage(Page):
         from ..selectors import lesson_view
 
         context = super().get_context(request, *args, **kwargs)
+        context["section"] = "study"  # the 学习 tab
         context.update(lesson_view(viewer=request.user, lesson=self))
         return context
 

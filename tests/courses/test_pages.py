@@ -371,3 +371,8 @@ def test_my_study_lists_the_tasks_due(tree, course, client_for):
     assert "二季度必修：学习贯彻党章" in html and 'href="/study/tasks/"' in html
     other = html_of(client_for(tree.member_b.user), "/study/")
     assert "二季度必修" not in other and "data-tasks-due" in other
+
+
+def test_course_pages_belong_to_the_study_section(tree, course, client_for):
+    html = html_of(client_for(tree.member_a.user), course.course.url)
+    assert re.search(r'href="/study/" class="active" aria-current="page"', html)
