@@ -1,10 +1,12 @@
 from django.conf import settings
 from django.contrib.auth.views import LogoutView
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
+from wagtail.documents.views import serve as document_serve
 
 from courses.api.urls import urlpatterns as courses_api_urls
 from library import views as library_views
@@ -18,6 +20,13 @@ from . import notification_views, views
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
+    # X-Frame-Options stays DENY everywhere but here: a document lesson shows its
+    # PDF in a frame of our own page (SAMEORIGIN), never in someone else's
+    re_path(
+        r"^documents/(\d+)/(.*)$",
+        xframe_options_sameorigin(document_serve.serve),
+        name="wagtaildocs_serve",
+    ),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/login/", org_views.login_view, name="login"),
     path("accounts/logout/", LogoutView.as_view(), name="logout"),

@@ -236,10 +236,16 @@ def test_a_document_lesson_shows_the_pdf_with_a_download_link(tree, course, clie
             title="第三讲 党章全文", kind=LessonKind.DOCUMENT, document=document
         ),
     )
-    html = html_of(client_for(tree.member_a.user), lesson.url)
+    client = client_for(tree.member_a.user)
+    page = client.get(lesson.url)
+    html = page.content.decode()
     assert f'<object class="lesson-pdf" data="{document.url}"' in html
     assert f'href="{document.url}" download' in html
     assert study_config(html)["kind"] == "document"
+    # our pages are never framed; the PDF may be, by our own pages only
+    assert page["X-Frame-Options"] == "DENY"
+    pdf = client.get(document.url)
+    assert pdf.status_code == 200 and pdf["X-Frame-Options"] == "SAMEORIGIN"
 
 
 def test_a_link_lesson_opens_the_link_in_a_new_tab(tree, course, client_for):
