@@ -11,14 +11,13 @@ from rest_framework.views import APIView
 
 from ..models import WatchSession
 from ..selectors import (
-    access_course,
+    access_course_id,
     access_lesson,
     course_catalogue,
     course_outline,
     ledger_entries,
     study_settings,
     study_summary,
-    visible_courses,
     year_param,
 )
 from ..services.tracking import Beat, heartbeat_record, watch_session_start
@@ -62,10 +61,7 @@ class CourseListView(generics.GenericAPIView):
 class CourseDetailView(APIView):
     @extend_schema(tags=["courses"], responses=CourseDetailSerializer)
     def get(self, request, course_id: int):
-        course = visible_courses(viewer=request.user).filter(pk=course_id).first()
-        if course is None:
-            raise Http404
-        access_course(viewer=request.user, course=course)
+        course = access_course_id(viewer=request.user, course_id=course_id)
         outline = course_outline(viewer=request.user, course=course)
         data = {
             "id": course.pk,

@@ -48,6 +48,14 @@ def access_course(*, viewer: User, course: CoursePage) -> CoursePage:
     return course
 
 
+def access_course_id(*, viewer: User, course_id) -> CoursePage:
+    """The course by id if the viewer may see it, else 404 (the API's entry)."""
+    try:
+        return visible_courses(viewer=viewer).get(pk=course_id)
+    except (CoursePage.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
 def visible_lessons(*, viewer: User) -> QuerySet[LessonPage]:
     courses = visible_courses(viewer=viewer)
     paths = list(courses.values_list("path", flat=True))
