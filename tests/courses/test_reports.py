@@ -3,6 +3,7 @@
 import datetime
 import io
 from decimal import Decimal
+from urllib.parse import quote
 
 from openpyxl import load_workbook
 
@@ -34,6 +35,10 @@ def test_a_unit_admin_exports_the_ledger_of_their_unit(tree, client_for):
         {"unit": tree.company_a.pk, "year": 2026, "export": "xlsx"},
     )
     assert export["Content-Type"].startswith("application/vnd.openxmlformats")
+    # the Chinese file name survives: percent-encoded, not MIME-encoded
+    assert export["Content-Disposition"] == "attachment; filename*=utf-8''" + quote(
+        f"学时台账-{tree.company_a.name}-2026.xlsx"
+    )
     workbook = load_workbook(io.BytesIO(export.content))
     summary = list(workbook.worksheets[0].values)
     names = [row[0] for row in summary[1:] if row and row[0]]

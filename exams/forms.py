@@ -1,0 +1,93 @@
+"""Admin forms of the question bank: shapes and types only (scope and rules are
+in the selectors and services)."""
+
+from pathlib import Path
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .importers import detect_format
+
+MAX_UPLOAD_MB = 20
+
+FORMAT_CHOICES = [
+    ("", _("Detect from the file name")),
+    ("xlsx", _("Excel template (.xlsx)")),
+    ("gift", _("Moodle GIFT (.gift, .txt)")),
+    ("xml", _("Moodle XML (.xml)")),
+    ("aiken", _("Aiken (.aiken, .txt)")),
+]
+
+
+class BankForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    description = forms.CharField(
+        label=_("Description"), max_length=200, required=False
+    )
+    owner_unit = forms.ModelChoiceField(
+        label=_("Owning unit"),
+        queryset=None,
+        help_text=_(
+            "Examiners of this unit and of the units above it manage the bank."
+        ),
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner_unit"].queryset = units
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Question file"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.gift,.txt,.xml"}),
+        help_text=_("Excel (.xlsx), Moodle GIFT, Moodle XML or Aiken, at most 20 MB."),
+    )
+    format = forms.ChoiceField(
+        label=_("Format"), choices=FORMAT_CHOICES, required=False
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_MB * 1024 * 1024:
+            raise forms.ValidationError(
+                _("The file is larger than %(mb)s MB.") % {"mb": MAX_UPLOAD_MB}
+            )
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("file")
+        if upload and not data.get("format"):
+            found = detect_format(Path(upload.name))
+            if found is None:
+                self.add_error(
+                    "format",
+                    _(
+                        "The file name does not tell the format (.xlsx, .gift, "
+                        ".xml, .aiken): choose it here."
+                    ),
+                )
+            data["format"] = found
+        return data
+
+
+class BulkForm(forms.Form):
+    """The bank page's bulk action over the ticked questions."""
+
+    ACTIONS = [
+        ("archive", _("Archive")),
+        ("restore", _("Restore")),
+        ("move", _("Move to category")),
+    ]
+    action = forms.ChoiceField(choices=ACTIONS)
+    question = forms.ModelMultipleChoiceField(
+        queryset=None, error_messages={"required": _("Tick at least one question.")}
+    )
+    category = forms.ModelChoiceField(queryset=None, required=False)
+    confirm = forms.BooleanField(required=False)
+
+    def __init__(self, *args, questions, categories, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["question"].queryset = questions
+        self.fields["category"].queryset = categories

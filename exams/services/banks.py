@@ -1,0 +1,36 @@
+"""Creating a question bank from the admin (the command line uses
+``imports.bank_ensure``, which also finds an existing bank by name)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from org import scope
+from org.models import Unit, User
+
+from ..models import QuestionBank
+
+
+@transaction.atomic
+def bank_create(
+    *, by: User, name: str, owner_unit: Unit, description: str = ""
+) -> QuestionBank:
+    """A new bank owned by ``owner_unit``, which must be in a subtree ``by``
+    examines; bank names are unique across the platform."""
+    if not scope.examiner_units(by).filter(pk=owner_unit.pk).exists():
+        raise PermissionDenied
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"name": _("Give the bank a name.")})
+    if QuestionBank.objects.filter(name=name).exists():
+        raise ValidationError(
+            {"name": _("A question bank with this name already exists.")}
+        )
+    return QuestionBank.objects.create(
+        name=name,
+        description=description.strip(),
+        owner_unit=owner_unit,
+        created_by=by,
+    )

@@ -1,0 +1,50 @@
+"""The 题库 admin: URLs and the menu item (views in exams/admin_views.py)."""
+
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from org import scope
+from org.models import Role
+
+from . import admin_views as views
+
+
+@hooks.register("register_admin_urls")
+def register_question_bank_urls():
+    bank = "question-banks/<int:bank_id>"
+    return [
+        path("question-banks/", views.bank_list, name="exams_bank_list"),
+        path("question-banks/new/", views.bank_create, name="exams_bank_create"),
+        path(
+            "question-banks/template/",
+            views.import_template,
+            name="exams_import_template",
+        ),
+        path(f"{bank}/", views.bank_detail, name="exams_bank_detail"),
+        path(f"{bank}/import/", views.import_questions, name="exams_bank_import"),
+        path(f"{bank}/bulk/", views.bulk_action, name="exams_bank_bulk"),
+        path(f"{bank}/export/xlsx/", views.export_xlsx, name="exams_export_xlsx"),
+        path(f"{bank}/export/gift/", views.export_gift, name="exams_export_gift"),
+        path(
+            f"{bank}/questions/<int:question_id>/",
+            views.question_detail,
+            name="exams_question_detail",
+        ),
+    ]
+
+
+class QuestionBankMenuItem(MenuItem):
+    def is_shown(self, request):
+        return scope.has_role(request.user, Role.EXAMINER)
+
+
+@hooks.register("register_admin_menu_item")
+def register_question_bank_menu_item():
+    return QuestionBankMenuItem(
+        _("Question banks"),
+        reverse("exams_bank_list"),
+        icon_name="clipboard-list",
+        order=180,
+    )
