@@ -7,10 +7,7 @@ import itertools
 from django.apps import apps
 from django.conf import settings
 from openpyxl import Workbook
-from wagtail.coreutils import get_supported_content_language_variant
-from wagtail.models import Locale, Page, Site
 
-from cms.models import HomePage
 from org.models import PoliticalStatus, Unit, UnitType
 from org.services.members import member_create
 from org.services.units import unit_create
@@ -80,13 +77,20 @@ def root_collection():
     return Collection.get_first_root_node() or Collection.add_root(name="Root")
 
 
-def home_page_ensure() -> HomePage:
+def home_page_ensure():
     """The home page and default site that cms/migrations/0002 creates.
 
     Transactional tests (the live server needs one) end with a flush that also
     drops what data migrations made, so whichever runs after another such test
     finds no Wagtail tree. Rebuild it when it is missing.
     """
+    # imported here: the search conformance suite loads this module under
+    # settings without Wagtail
+    from wagtail.coreutils import get_supported_content_language_variant
+    from wagtail.models import Locale, Page, Site
+
+    from cms.models import HomePage
+
     locale, _ = Locale.objects.get_or_create(
         language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
     )
