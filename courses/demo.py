@@ -12,6 +12,7 @@ from cms.models import HomePage
 from org.models import User
 
 from .models import (
+    Assignment,
     ChapterPage,
     CourseCategory,
     CourseIndexPage,
@@ -23,6 +24,7 @@ from .models import (
     TrainingLength,
     TrainingSession,
 )
+from .services.assignments import assignment_create
 from .services.points import points_for_login
 from .services.training import (
     attendance_add,
@@ -125,6 +127,7 @@ def seed_courses(lessons) -> int:
         link_url="https://www.12371.cn/",
     )
     _seed_ledger()
+    _seed_task(required)
     return LessonPage.objects.descendant_of(index).count()
 
 
@@ -160,6 +163,27 @@ def _seed_ledger() -> None:
     )
     for days_ago in range(1, 7):
         points_for_login(user=member, day=today - datetime.timedelta(days=days_ago))
+
+
+def _seed_task(course: CoursePage) -> None:
+    """A 学习任务 for the member's company, due in three weeks."""
+    admin = User.objects.filter(username="unitadmin1").first()
+    member = User.objects.filter(username="member").first()
+    title = "本季度必修：支部工作入门"
+    if admin is None or member is None or Assignment.objects.filter(title=title):
+        return
+    company = member.member.unit.get_ancestors().filter(depth=2).first()
+    today = timezone.localdate()
+    assignment_create(
+        by=admin,
+        title=title,
+        description="新任支部委员请在截止日期前学完全部课时。",
+        courses=[course],
+        starts_on=today - datetime.timedelta(days=7),
+        due_on=today + datetime.timedelta(days=21),
+        owner_unit=company,
+        units=[company],
+    )
 
 
 def _seed_training(*, title, held_on, unit, admin, attendees, book, **fields):

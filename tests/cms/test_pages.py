@@ -1,6 +1,7 @@
 from django.core.management import call_command
 
 from courses.models import PointsEntry, StudyHourEntry, TrainingSession
+from courses.selectors.assignments import tasks_for
 from org.models import Member, Role, RoleAssignment, Unit
 
 
@@ -76,6 +77,10 @@ def test_seed_demo_builds_a_realistic_group_and_is_idempotent(db, capsys, settin
     open_today = TrainingSession.objects.get(posted_at__isnull=True)
     assert open_today.checkin_open and open_today.attendance.count() == 5
     assert PointsEntry.objects.filter(user=member.user).count() == 6
+    (task,) = tasks_for(viewer=member.user)
+    assert (
+        task.assignment.title == "本季度必修：支部工作入门" and not task.progress.done
+    )
     assert Unit.objects.filter(depth=1).count() == 1
     assert Unit.objects.filter(depth=2).count() == 3
     assert 8 <= Unit.objects.filter(depth=3).count() <= 10
