@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .importers import detect_format
+from .models import Difficulty, PaperKind, QuestionType
 
 MAX_UPLOAD_MB = 20
 
@@ -91,3 +92,85 @@ class BulkForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["question"].queryset = questions
         self.fields["category"].queryset = categories
+
+
+class PaperForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=PaperKind.choices,
+        widget=forms.RadioSelect,
+        initial=PaperKind.FIXED,
+        help_text=_(
+            "A fixed paper has hand-picked questions; a random paper draws "
+            "questions for each candidate by rules."
+        ),
+    )
+    shuffle_questions = forms.BooleanField(
+        label=_("Shuffle the questions (within each type)"),
+        required=False,
+        initial=True,
+    )
+    shuffle_options = forms.BooleanField(
+        label=_("Shuffle the options"), required=False, initial=True
+    )
+
+
+DIFFICULTY_CHOICES = [("", _("Any")), *Difficulty.choices]
+
+
+class RuleForm(forms.Form):
+    """One rule to add to a random paper (the service checks the bank can fill it)."""
+
+    type = forms.ChoiceField(label=_("Type"), choices=QuestionType.choices)
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        queryset=None,
+        required=False,
+        empty_label=_("Whole bank"),
+    )
+    difficulty_min = forms.TypedChoiceField(
+        label=_("Lowest difficulty"),
+        choices=DIFFICULTY_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    difficulty_max = forms.TypedChoiceField(
+        label=_("Highest difficulty"),
+        choices=DIFFICULTY_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    count = forms.IntegerField(label=_("Number of questions"), min_value=1)
+    score = forms.DecimalField(
+        label=_("Score each"), min_value=0.01, max_digits=5, decimal_places=2
+    )
+
+    def __init__(self, *args, categories, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = categories
+        self.fields["category"].label_from_instance = lambda c: (
+            "\u3000" * (c.depth - 1) + ("└ " if c.depth > 1 else "") + c.name
+        )
+
+
+class ItemsAddForm(forms.Form):
+    """Questions ticked from the bank list to add to a fixed paper."""
+
+    question = forms.ModelMultipleChoiceField(
+        queryset=None, error_messages={"required": _("Tick at least one question.")}
+    )
+    score = forms.DecimalField(
+        label=_("Score each"),
+        required=False,
+        min_value=0.01,
+        max_digits=5,
+        decimal_places=2,
+        help_text=_("Empty: each question's default score."),
+    )
+
+    def __init__(self, *args, questions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["question"].queryset = questions

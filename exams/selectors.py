@@ -10,11 +10,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from bs4 import Tag
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    DecimalField,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.http import Http404
 from django.utils.html import escape, linebreaks
 from django.utils.safestring import SafeString, mark_safe
@@ -30,6 +41,10 @@ from org import scope
 from org.models import User
 
 from .models import (
+    Paper,
+    PaperItem,
+    PaperKind,
+    PaperRule,
     Question,
     QuestionBank,
     QuestionCategory,
@@ -37,6 +52,7 @@ from .models import (
     QuestionType,
     QuestionVersion,
 )
+from .services.papers import RuleSpec, live_questions, paper_draw
 
 PAGE_SIZE = 50
 BANK_PAGE_SIZE = 50
@@ -467,3 +483,129 @@ def question_view(*, question: Question) -> QuestionView:
             question.versions.select_related("created_by").order_by("-number")
         ),
     )
+
+
+# --- papers (试卷) -------------------------------------------------------------------
+
+
+def visible_papers(*, viewer: User) -> QuerySet[Paper]:
+    """The papers of the banks the viewer examines."""
+    return Paper.objects.filter(bank__in=visible_banks(viewer=viewer))
+
+
+def bank_papers(*, viewer: User, bank: QuestionBank) -> list[Paper]:
+    """The bank's papers, each with ``question_count`` and ``total`` (full marks),
+    in a fixed number of queries."""
+    items = PaperItem.objects.filter(paper=OuterRef("pk")).values("paper")
+    rules = PaperRule.objects.filter(paper=OuterRef("pk")).values("paper")
+    zero = Value(
+        Decimal("0"), output_field=DecimalField(max_digits=9, decimal_places=2)
+    )
+    papers = (
+        visible_papers(viewer=viewer)
+        .filter(bank=bank)
+        .annotate(
+            item_count=Subquery(items.annotate(n=Count("pk")).values("n")),
+            item_total=Subquery(items.annotate(s=Sum("score")).values("s")),
+            rule_count=Subquery(rules.annotate(n=Sum("count")).values("n")),
+            rule_total=Subquery(
+                rules.annotate(s=Sum(F("score") * F("count"))).values("s")
+            ),
+        )
+        .order_by("-created_at", "-pk")
+    )
+    out = list(papers)
+    for paper in out:
+        fixed = paper.kind == PaperKind.FIXED
+        paper.question_count = (paper.item_count if fixed else paper.rule_count) or 0
+        paper.total = (paper.item_total if fixed else paper.rule_total) or zero.value
+    return out
+
+
+def access_paper(*, viewer: User, paper_id, bank: QuestionBank | None = None) -> Paper:
+    """A paper of a bank the viewer examines (of ``bank`` when given), else 404."""
+    papers = visible_papers(viewer=viewer).select_related("bank", "bank__owner_unit")
+    if bank is not None:
+        papers = papers.filter(bank=bank)
+    try:
+        return papers.get(pk=paper_id)
+    except (Paper.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def paper_items(*, paper: Paper) -> list[PaperItem]:
+    return list(
+        paper.items.select_related("question", "question__category").order_by("order")
+    )
+
+
+def paper_rules(*, paper: Paper) -> list[PaperRule]:
+    return list(paper.rules.select_related("category").order_by("order"))
+
+
+def paper_rule_specs(*, paper: Paper) -> list[RuleSpec]:
+    """The paper's rules as :class:`RuleSpec` (to add or remove one and set all)."""
+    return [
+        RuleSpec(
+            type=r.type,
+            count=r.count,
+            score=r.score,
+            category=r.category,
+            difficulty_min=r.difficulty_min,
+            difficulty_max=r.difficulty_max,
+        )
+        for r in paper_rules(paper=paper)
+    ]
+
+
+def paper_item_pairs(*, paper: Paper) -> list[tuple[Question, Decimal]]:
+    """The paper's items as ``(question, score)`` pairs in paper order."""
+    return [(item.question, item.score) for item in paper_items(paper=paper)]
+
+
+def paper_candidates(*, paper: Paper, page_number) -> Page:
+    """Live questions of the bank not yet on the fixed paper, 50 a page."""
+    questions = (
+        live_questions(bank=paper.bank)
+        .exclude(paper_items__paper=paper)
+        .select_related("category")
+        .order_by("category__path", "pk")
+    )
+    return Paginator(questions, PAGE_SIZE).get_page(page_number)
+
+
+@dataclass
+class PreviewQuestion:
+    order: int
+    question: Question
+    score: Decimal
+    stem: SafeString
+    choices: list[tuple[str, SafeString]]  # (letter shown, option text)
+
+
+def paper_preview(*, paper: Paper, seed: str) -> list[PreviewQuestion]:
+    """One draw of the paper as a candidate would see it (letters re-lettered
+    after the option shuffle). Raises ValidationError when the bank cannot fill it."""
+    drawn = paper_draw(paper=paper, seed=seed)
+    questions = Question.objects.in_bulk([d.question_id for d in drawn])
+    versions = QuestionVersion.objects.in_bulk([d.version_id for d in drawn])
+    out = []
+    for entry in drawn:
+        version = versions[entry.version_id]
+        texts = {c.get("key"): c.get("text", "") for c in version.choices}
+        out.append(
+            PreviewQuestion(
+                order=entry.order,
+                question=questions[entry.question_id],
+                score=entry.score,
+                stem=display_html(version.stem, version.stem_format),
+                choices=[
+                    (
+                        entry.original_to_display(key),
+                        display_html(texts.get(key, ""), version.stem_format),
+                    )
+                    for key in entry.option_order
+                ],
+            )
+        )
+    return out

@@ -14,6 +14,7 @@ from . import admin_views as views
 @hooks.register("register_admin_urls")
 def register_question_bank_urls():
     bank = "question-banks/<int:bank_id>"
+    paper = f"{bank}/papers/<int:paper_id>"
     return [
         path("question-banks/", views.bank_list, name="exams_bank_list"),
         path("question-banks/new/", views.bank_create, name="exams_bank_create"),
@@ -32,6 +33,23 @@ def register_question_bank_urls():
             views.question_detail,
             name="exams_question_detail",
         ),
+        path(f"{bank}/papers/", views.paper_list, name="exams_paper_list"),
+        path(f"{paper}/", views.paper_detail, name="exams_paper_detail"),
+        path(f"{paper}/rules/add/", views.paper_rule_add, name="exams_paper_rule_add"),
+        path(
+            f"{paper}/rules/remove/",
+            views.paper_rule_remove,
+            name="exams_paper_rule_remove",
+        ),
+        path(
+            f"{paper}/items/add/", views.paper_items_add, name="exams_paper_items_add"
+        ),
+        path(
+            f"{paper}/items/remove/",
+            views.paper_item_remove,
+            name="exams_paper_item_remove",
+        ),
+        path(f"{paper}/preview/", views.paper_preview, name="exams_paper_preview"),
     ]
 
 
