@@ -94,7 +94,7 @@ def test_an_examiner_creates_a_fixed_paper_and_picks_its_questions(
 ):
     client = client_for(examiner_a)
     assert (
-        "This bank has no papers yet." in client.get(papers_url(bank)).content.decode()
+        "本题库还没有试卷。" in client.get(papers_url(bank)).content.decode()
     )
     response = client.post(
         papers_url(bank),
