@@ -93,9 +93,7 @@ def test_an_examiner_creates_a_fixed_paper_and_picks_its_questions(
     bank, examiner_a, client_for
 ):
     client = client_for(examiner_a)
-    assert (
-        "本题库还没有试卷。" in client.get(papers_url(bank)).content.decode()
-    )
+    assert "本题库还没有试卷。" in client.get(papers_url(bank)).content.decode()
     response = client.post(
         papers_url(bank),
         {"title": " 党史 测验 ", "kind": "fixed", "shuffle_options": "on"},
