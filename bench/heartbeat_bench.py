@@ -5,7 +5,7 @@ Run from the repository root (PostgreSQL on 127.0.0.1:5432 with trust auth, as f
 
     .venv/bin/python bench/heartbeat_bench.py                 # 20 s per phase
     .venv/bin/python bench/heartbeat_bench.py --seconds 10
-    .venv/bin/python bench/heartbeat_bench.py --workers 3 --threads 4
+    .venv/bin/python bench/heartbeat_bench.py --workers 5 --threads 1   # sync workers
     .venv/bin/python bench/heartbeat_bench.py --ceiling me --rate 0
 
 What it does
@@ -21,8 +21,10 @@ What it does
    ``ZHIXUE_VAR_DIR``.
 2. Starts gunicorn on a free port of 127.0.0.1: ``cms.wsgi`` (through
    ``server_application()`` below, which only adds the ceiling view in front of
-   ``cms.urls``), ``--workers`` (default 2 x CPUs + 1) and ``--threads`` (default 1:
-   gunicorn's sync worker; more than 1: gthread), access log off, with
+   ``cms.urls``; heartbeats are answered by ``cms.wsgi``'s ``HeartbeatIntake`` in front
+   of Django), ``--workers`` (default CPUs + 1) and ``--threads`` (default 4:
+   gthread, which keeps connections alive; 1: gunicorn's sync worker, which opens a
+   connection per request), as docs/operations.md runs it, access log off, with
    ``cms.settings.production`` (``DEBUG = False``) when Redis answers, else
    ``cms.settings.dev`` with ``DEBUG=false``.  It waits until the workers are idle
    (each loads jieba's dictionary at start).
@@ -1036,14 +1038,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--workers",
         type=int,
-        default=2 * cpus + 1,
-        help=f"gunicorn workers (2 x CPUs + 1 = {2 * cpus + 1})",
+        default=cpus + 1,
+        help=f"gunicorn workers (CPUs + 1 = {cpus + 1}, as docs/operations.md runs it)",
     )
     parser.add_argument(
         "--threads",
         type=int,
-        default=1,
-        help="gunicorn threads per worker (1: sync worker; more: gthread)",
+        default=4,
+        help="gunicorn threads per worker (4, gthread: keep-alive; 1: sync worker)",
     )
     parser.add_argument(
         "--conn-max-age",

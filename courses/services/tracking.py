@@ -24,6 +24,7 @@ from org.models import User
 
 from ..models import LessonKind, LessonPage, LessonProgress, WatchSession
 from . import intervals as timeline
+from . import watch_store
 from .ledger import ledger_post_session
 from .points import points_for_lesson_completed
 from .rules import StudyRules, study_rules
@@ -185,26 +186,6 @@ def watch_sessions_close_silent() -> int:
     return closed
 
 
-#: what a heartbeat writes: nothing else of the two rows is touched
-_SESSION_FIELDS = [
-    "last_seq",
-    "last_beat_at",
-    "last_position",
-    "last_presence_at",
-    "credited_seconds",
-    "token",
-    "previous_token",
-]
-_PROGRESS_FIELDS = [
-    "intervals",
-    "watched_seconds",
-    "coverage",
-    "credited_seconds",
-    "completed_at",
-    "updated_at",
-]
-
-
 def heartbeat_record(
     *, session_id, beat: Beat, viewer: User | None = None
 ) -> BeatResult:
@@ -215,18 +196,17 @@ def heartbeat_record(
     no session or token lookup). A caller that did authenticate passes ``viewer``
     and gets DoesNotExist for someone else's session.
 
-    Three statements and no transaction: one query reads the session with its
-    progress row, an UPDATE of the session guarded by the sequence number it read
-    (compare-and-set: of two copies of one heartbeat sent at once, one wins and the
-    other is answered as a duplicate), then an UPDATE of the progress row, which
-    only the winner of that sequence number writes (a member's progress in a
-    lesson is written only through their one open session on it, one heartbeat at
-    a time, because each needs the token the previous answer gave). A crash
-    between the two UPDATEs can only lose that one heartbeat's seconds."""
-    sessions = WatchSession.objects.select_related("progress")
-    if viewer is not None:
-        sessions = sessions.filter(user=viewer)
-    session = sessions.get(pk=session_id)
+    Two statements and no transaction (``watch_store``): one query reads the
+    session with its progress row, then one statement updates the session guarded
+    by the sequence number it read (compare-and-set: of two copies of one heartbeat
+    sent at once, one wins and the other is answered as a duplicate) and, only
+    for the winner of that sequence number, the progress row (a member's progress
+    in a lesson is written only through their one open session on it, one
+    heartbeat at a time, because each needs the token the previous answer gave).
+    On SQLite these are two UPDATEs: a crash between them can only lose that one
+    heartbeat's seconds."""
+    user_id = viewer.pk if viewer is not None else None
+    session = watch_store.session_load(session_id, user_id=user_id)
     refused = _refused(session, beat)
     if refused is not None:
         return refused
@@ -273,14 +253,10 @@ def heartbeat_record(
     session.last_seq = beat.seq
     session.last_beat_at = now
     session.previous_token, session.token = session.token, secrets.token_hex(16)
-    won = WatchSession.objects.filter(
-        pk=session.pk, last_seq=beat.seq - 1, closed_at__isnull=True
-    ).update(**{name: getattr(session, name) for name in _SESSION_FIELDS})
-    if not won:  # the same heartbeat got in first, or the session just closed
-        return _refused(WatchSession.objects.get(pk=session.pk), beat) or BeatResult(
-            Status.CLOSED, token=""
-        )
-    progress.save(update_fields=_PROGRESS_FIELDS)
+    if not watch_store.beat_save(session, progress, after_seq=beat.seq - 1):
+        # the same heartbeat got in first, or the session just closed
+        again = watch_store.session_load(session.pk)
+        return _refused(again, beat) or BeatResult(Status.CLOSED, token="")
     if completed_now:
         transaction.on_commit(
             partial(

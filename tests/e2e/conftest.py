@@ -2,6 +2,7 @@
 live server (see DESIGN.md §7 for why not `playwright install`)."""
 
 import os
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -96,3 +97,28 @@ def open_page(browser, site) -> Iterator[Callable]:
     yield make
     for context in contexts:
         context.close()
+    _live_requests_settle()
+
+
+def _live_requests_settle(timeout: float = 5.0) -> None:
+    """Wait until no request on the live server still holds the database.
+
+    Closing a page sends its last heartbeat (``pagehide``); if that request is still
+    in a transaction when the test's flush runs, PostgreSQL's TRUNCATE deadlocks
+    against it. SQLite serialises writers, so only PostgreSQL needs the wait.
+    """
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                " AND state IN ('active', 'idle in transaction')"
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.05)
