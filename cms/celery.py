@@ -22,6 +22,10 @@ BEAT_SCHEDULE = {
         "task": "courses.tasks.watch_sessions_close_task",
         "schedule": crontab(minute="*/5"),
     },
+    "exams-close-overdue-attempts": {
+        "task": "exams.tasks.attempts_close_overdue_task",
+        "schedule": 60.0,
+    },
     "wagtail-publish-scheduled": {
         "task": "cms.tasks.publish_scheduled_task",
         "schedule": 60.0,

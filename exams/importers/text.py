@@ -58,16 +58,20 @@ def clean_text(value) -> str:
     return text.strip(" \t\n\u3000\u00a0")
 
 
-def normalise_answer(text: str) -> str:
-    """The comparison key of a typed 填空 answer.
+def normalise_answer(text: str, *, case_sensitive: bool = False) -> str:
+    """The comparison key of a typed 填空 answer (case kept when the question is
+    case-sensitive).
 
     >>> normalise_answer("  Ｈｅｌｌｏ　 World ")
     'hello world'
     >>> normalise_answer("中 国")
     '中国'
+    >>> normalise_answer("Ｐａｒｔｙ", case_sensitive=True)
+    'Party'
     """
-    folded = unicodedata.normalize("NFC", fold_width(text or ""))
-    folded = collapse_spaces(folded).casefold()
+    folded = collapse_spaces(unicodedata.normalize("NFC", fold_width(text or "")))
+    if not case_sensitive:
+        folded = folded.casefold()
     return _SPACE_NEXT_TO_CJK.sub("", folded)
 
 

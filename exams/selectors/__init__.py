@@ -40,7 +40,7 @@ from wagtail.whitelist import (
 from org import scope
 from org.models import User
 
-from .models import (
+from ..models import (
     Paper,
     PaperItem,
     PaperKind,
@@ -52,7 +52,7 @@ from .models import (
     QuestionType,
     QuestionVersion,
 )
-from .services.papers import RuleSpec, live_questions, paper_draw
+from ..services.papers import RuleSpec, live_questions, paper_draw
 
 PAGE_SIZE = 50
 BANK_PAGE_SIZE = 50

@@ -1,0 +1,44 @@
+"""The exams app's models: the question bank, papers, exams and attempts."""
+
+from .bank import (
+    Difficulty,
+    Question,
+    QuestionBank,
+    QuestionCategory,
+    QuestionImport,
+    QuestionType,
+    QuestionVersion,
+)
+from .exams import (
+    Attempt,
+    AttemptAnswer,
+    Exam,
+    ExamOverride,
+    GradingMethod,
+    MultiplePolicy,
+    ResultsRelease,
+    ReviewAnswers,
+)
+from .papers import Paper, PaperItem, PaperKind, PaperRule
+
+__all__ = [
+    "Attempt",
+    "AttemptAnswer",
+    "Difficulty",
+    "Exam",
+    "ExamOverride",
+    "GradingMethod",
+    "MultiplePolicy",
+    "Paper",
+    "PaperItem",
+    "PaperKind",
+    "PaperRule",
+    "Question",
+    "QuestionBank",
+    "QuestionCategory",
+    "QuestionImport",
+    "QuestionType",
+    "QuestionVersion",
+    "ResultsRelease",
+    "ReviewAnswers",
+]
