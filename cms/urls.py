@@ -9,6 +9,8 @@ from wagtail.documents import urls as wagtaildocs_urls
 from wagtail.documents.views import serve as document_serve
 
 from courses.api.urls import urlpatterns as courses_api_urls
+from exams import views as exam_views
+from exams.api.urls import urlpatterns as exams_api_urls
 from library import views as library_views
 from media.api.urls import urlpatterns as media_api_urls
 from org import views as org_views
@@ -34,7 +36,7 @@ urlpatterns = [
     path("me/", org_views.me_view, name="me"),
     path("study/", include("courses.urls")),
     path("notifications/", include(notification_views.urlpatterns)),
-    path("exams/", views.section_view, {"section": "exams"}, name="section_exams"),
+    path("exams/", include(exam_views.urlpatterns)),
     path("library/", library_views.libraries_view, name="section_library"),
     path("search/", search_views.search_view, name="search"),
     path("lesson-media/", include("media.urls")),
@@ -45,6 +47,7 @@ urlpatterns = [
     path("api/v1/", include(search_api_urls)),
     path("api/v1/", include(media_api_urls)),
     path("api/v1/", include(courses_api_urls)),
+    path("api/v1/", include(exams_api_urls)),
     path("api/v1/", include(notification_views.api_urlpatterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(

@@ -5,7 +5,6 @@ from django.utils.translation import gettext_lazy as _
 # Sections whose apps arrive with later work. Each says plainly what is coming
 # rather than pretending to work.
 SECTIONS = {
-    "exams": (_("Exams"), _("Your exams, practice and daily quiz will appear here.")),
     "ranking": (_("Ranking"), _("Leaderboards and Study Stars will appear here.")),
 }
 

@@ -11,20 +11,28 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db.models import Q
+from django.http import Http404
 from django.utils import timezone
 
-from org.models import User
+from org.models import Member, Unit, User
 
 from ..models import (
     Attempt,
     Exam,
+    ExamOverride,
     Question,
     QuestionType,
     QuestionVersion,
     ResultsRelease,
     ReviewAnswers,
 )
-from ..services.attempts import exam_closed_at, is_overdue
+from ..services.attempts import (
+    attempt_submit,
+    exam_closed_at,
+    exam_grade,
+    is_overdue,
+)
 from ..services.papers import CHOICE_TYPES, DrawnQuestion
 from . import display_html
 
@@ -146,3 +154,104 @@ def attempt_sheet(*, attempt: Attempt, viewer: User, now=None) -> dict:
             ),
         }
     return sheet
+
+
+# --- the candidate's exams ----------------------------------------------------
+
+
+class ExamState:
+    UPCOMING = "upcoming"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+def _chain(path: str) -> list[str]:
+    step = Unit.steplen
+    return [path[:i] for i in range(step, len(path) + 1, step)]
+
+
+def exams_for(*, viewer: User, now: datetime | None = None) -> list[dict]:
+    """The published exams the viewer may sit, open ones first, with their
+    attempts: ``{"exam", "state", "closes_at", "attempts_used", "attempts_left"
+    (None: unlimited), "open_attempt", "grade" (None until released), "passed"}``."""
+    now = now or timezone.now()
+    member = Member.objects.select_related("unit").filter(user_id=viewer.pk).first()
+    given = Q(target_users=viewer)
+    if member is not None:
+        given |= Q(target_units__path__in=_chain(member.unit.path))
+    exams = list(
+        Exam.objects.filter(given, published_at__isnull=False)
+        .distinct()
+        .select_related("paper")
+    )
+    attempts: dict[int, list[Attempt]] = {}
+    for attempt in Attempt.objects.filter(user=viewer, exam__in=exams).order_by(
+        "number"
+    ):
+        attempts.setdefault(attempt.exam_id, []).append(attempt)
+    overrides = {
+        o.exam_id: o for o in ExamOverride.objects.filter(user=viewer, exam__in=exams)
+    }
+    rows = []
+    for exam in exams:
+        override = overrides.get(exam.pk)
+        closes_at = exam.closes_at
+        if override and override.closes_at and override.closes_at > closes_at:
+            closes_at = override.closes_at
+        mine = attempts.get(exam.pk, [])
+        state = (
+            ExamState.UPCOMING
+            if now < exam.opens_at
+            else ExamState.OPEN
+            if now < closes_at
+            else ExamState.CLOSED
+        )
+        allowed = exam.attempts_allowed
+        if allowed and override:
+            allowed += override.extra_attempts
+        open_attempt = next(
+            (a for a in mine if a.submitted_at is None and not is_overdue(a, now)),
+            None,
+        )
+        grade = passed = None
+        done = [a for a in mine if a.submitted_at is not None]
+        if done and results_visible(exam, now):
+            grade = exam_grade(exam=exam, user=viewer)
+            passed = grade is not None and grade >= exam.pass_mark
+        rows.append(
+            {
+                "exam": exam,
+                "state": state,
+                "closes_at": closes_at,
+                "attempts_used": len(mine),
+                "attempts_left": None if not allowed else max(allowed - len(mine), 0),
+                "open_attempt": open_attempt,
+                "grade": grade,
+                "passed": passed,
+            }
+        )
+    order = {ExamState.OPEN: 0, ExamState.UPCOMING: 1, ExamState.CLOSED: 2}
+    rows.sort(key=lambda r: (order[r["state"]], r["exam"].closes_at))
+    return rows
+
+
+def access_exam(*, viewer: User, exam_id) -> dict:
+    """The viewer's row of ``exams_for`` for one exam, or Http404."""
+    for row in exams_for(viewer=viewer):
+        if str(row["exam"].pk) == str(exam_id):
+            return row
+    raise Http404
+
+
+def access_attempt(*, viewer: User, attempt_id, now=None) -> Attempt:
+    """The viewer's own attempt (Http404 for anyone else's). One whose time ran out
+    is submitted on the spot, before anything reads it."""
+    try:
+        attempt = Attempt.objects.select_related("exam").get(
+            pk=int(attempt_id), user_id=viewer.pk
+        )
+    except (Attempt.DoesNotExist, TypeError, ValueError) as exc:
+        raise Http404 from exc
+    if is_overdue(attempt, now):
+        attempt = attempt_submit(attempt=attempt, now=now, timed_out=True)
+    return attempt

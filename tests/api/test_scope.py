@@ -4,11 +4,14 @@ import io
 
 import pytest
 from django.urls import get_resolver
+from django.utils import timezone
 from openpyxl import load_workbook
 from wagtail.models import Collection
 
+from exams.services.attempts import attempt_start
 from media.models import MediaAsset, MediaStatus
 from org.models import ImportJob
+from tests.exams.sitting import exam_paper, make_exam
 
 
 def api_routes():
@@ -62,6 +65,11 @@ def test_route_inventory_is_known():
         "me-task-detail",
         "me-notifications",
         "me-notifications-read",
+        "exam-list",
+        "exam-attempt-start",
+        "attempt",
+        "attempt-answer",
+        "attempt-submit",
     }
 
 
@@ -80,11 +88,17 @@ def foreign(tree):
         output_dir="lessons/1/v1",
         audience_unit=tree.branch_b1,
     )
+    exam = make_exam(
+        tree, exam_paper(tree), timezone.now(), target_units=[tree.company_b]
+    )
+    attempt = attempt_start(user=tree.member_b.user, exam=exam)
     return {
         "unit": tree.branch_b1,
         "member": tree.member_b,
         "job": job,
         "lesson": lesson,
+        "exam": exam,
+        "attempt": attempt,
     }
 
 
@@ -94,7 +108,16 @@ def test_detail_routes_of_another_subtree_are_404_for_every_method(
     api = api_for(tree.admin_a)
     unit, member, job = foreign["unit"], foreign["member"], foreign["job"]
     lesson = foreign["lesson"]
+    exam, attempt = foreign["exam"], foreign["attempt"]
     calls = [
+        ("post", f"/api/v1/exams/{exam.pk}/attempts/", None),
+        ("get", f"/api/v1/attempts/{attempt.pk}/", None),
+        (
+            "put",
+            f"/api/v1/attempts/{attempt.pk}/answers/1/",
+            {"response": None, "revision": 1},
+        ),
+        ("post", f"/api/v1/attempts/{attempt.pk}/submit/", None),
         ("get", f"/api/v1/media/{lesson.pk}/", None),
         ("get", f"/api/v1/media/{lesson.pk}/position/", None),
         ("post", f"/api/v1/media/{lesson.pk}/position/", {"position": 3}),

@@ -2,6 +2,9 @@ from django.core.management import call_command
 
 from courses.models import PointsEntry, StudyHourEntry, TrainingSession
 from courses.selectors.assignments import tasks_for
+from exams.models import Exam, Question
+from exams.selectors.attempts import exams_for
+from exams.services.papers import paper_total
 from org.models import Member, Role, RoleAssignment, Unit
 
 
@@ -38,7 +41,7 @@ def test_profile_page_shows_member_facts_and_transfers(tree, client_for):
 
 def test_sections_not_built_yet_say_so(tree, client_for):
     client = client_for(tree.member_a.user)
-    for url in ("/exams/", "/ranking/"):
+    for url in ("/ranking/",):
         html = client.get(url).content.decode()
         assert "正在建设中" in html, url
 
@@ -60,6 +63,8 @@ def test_seed_demo_builds_a_realistic_group_and_is_idempotent(db, capsys, settin
         TrainingSession.objects.count(),
         StudyHourEntry.objects.count(),
         PointsEntry.objects.count(),
+        Exam.objects.count(),
+        Question.objects.count(),
     )
     call_command("seed_demo")
     assert (
@@ -69,7 +74,13 @@ def test_seed_demo_builds_a_realistic_group_and_is_idempotent(db, capsys, settin
         TrainingSession.objects.count(),
         StudyHourEntry.objects.count(),
         PointsEntry.objects.count(),
+        Exam.objects.count(),
+        Question.objects.count(),
     ) == counts
+    # an exam open to the whole group, drawn from the demo bank
+    (row,) = exams_for(viewer=Member.objects.get(user__username="member").user)
+    assert row["state"] == "open" and row["attempts_left"] == 2
+    assert paper_total(row["exam"].paper) == 40 and Question.objects.count() == 13
     # the member's half-day training is booked through the real service: 4 学时
     member = Member.objects.get(user__username="member")
     training = StudyHourEntry.objects.get(user=member.user, kind="training")

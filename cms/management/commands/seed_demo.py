@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from courses.demo import seed_courses
+from exams.demo import seed_exams
 from library.demo import attach_demo_lessons, seed_library
 from media.demo import seed_media
 from org.demo import DEMO_PASSWORD, seed_org
@@ -20,6 +21,7 @@ class Command(BaseCommand):
         lessons = seed_media()
         attach_demo_lessons(lessons)
         course_lessons = seed_courses(lessons)
+        exam = seed_exams()
         self._rebuild_outdated_search_index()
         self.stdout.write(self.style.SUCCESS(_("Demo data is ready.")))
         self.stdout.write(
@@ -33,6 +35,8 @@ class Command(BaseCommand):
         self.stdout.write(
             _("Demo course lessons: %(count)s") % {"count": course_lessons}
         )
+        if exam is not None:
+            self.stdout.write(_("Demo exam: %(title)s") % {"title": exam.title})
         self.stdout.write(
             _("Demo logins (password for all: %(password)s):")
             % {"password": DEMO_PASSWORD}

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("exams/", views.MyExamsView.as_view(), name="exam-list"),
+    path(
+        "exams/<int:exam_id>/attempts/",
+        views.AttemptStartView.as_view(),
+        name="exam-attempt-start",
+    ),
+    path("attempts/<int:attempt_id>/", views.AttemptView.as_view(), name="attempt"),
+    path(
+        "attempts/<int:attempt_id>/answers/<int:position>/",
+        views.AnswerView.as_view(),
+        name="attempt-answer",
+    ),
+    path(
+        "attempts/<int:attempt_id>/submit/",
+        views.SubmitView.as_view(),
+        name="attempt-submit",
+    ),
+]

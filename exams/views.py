@@ -1,0 +1,98 @@
+"""The candidate's pages under /exams/: my exams, and the answer sheet (taking,
+then the result and review as the exam allows). Saving and submitting go through
+the candidate API (exams/api/), from exams/static/exams/attempt.js."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .selectors.attempts import access_attempt, access_exam, attempt_sheet, exams_for
+from .services.attempts import attempt_start
+
+
+@login_required
+def my_exams_view(request):
+    rows = exams_for(viewer=request.user)
+    return render(request, "exams/my_exams.html", {"rows": rows, "section": "exams"})
+
+
+@login_required
+@require_POST
+def exam_start_view(request, exam_id: int):
+    row = access_exam(viewer=request.user, exam_id=exam_id)
+    try:
+        attempt = attempt_start(user=request.user, exam=row["exam"])
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("section_exams")
+    return redirect("exam_attempt", attempt_id=attempt.pk)
+
+
+def _answered(response) -> bool:
+    return response not in (None, "", [])
+
+
+def _correct_text(question: dict) -> str:
+    correct = question.get("correct")
+    if question["type"] == "truefalse":
+        return _("True") if correct else _("False")
+    if question["type"] == "blank":
+        return "；".join(" / ".join(alternatives) for alternatives in correct)
+    if isinstance(correct, list):
+        return "".join(correct)
+    return correct or ""
+
+
+def _presented(sheet: dict) -> dict:
+    """What the template needs on top of the sheet (no logic of its own)."""
+    for question in sheet["questions"]:
+        question["answered"] = _answered(question["response"])
+        if question["type"] == "blank":
+            typed = list(question["response"] or [])
+            question["blank_values"] = [
+                typed[i] if i < len(typed) else "" for i in range(question["blanks"])
+            ]
+        if sheet["review"]:
+            question["correct_text"] = _correct_text(question)
+    return sheet
+
+
+@login_required
+def attempt_view(request, attempt_id: int):
+    attempt = access_attempt(viewer=request.user, attempt_id=attempt_id)
+    sheet = _presented(attempt_sheet(attempt=attempt, viewer=request.user))
+    state = {
+        "attempt": attempt.pk,
+        "deadline": sheet["deadline"],
+        "server_now": sheet["server_now"],
+        "submitted": sheet["submitted"],
+        "total": sheet["total"],
+        "answer_url": reverse("attempt-answer", args=[attempt.pk, 0]),
+        "submit_url": reverse("attempt-submit", args=[attempt.pk]),
+        "text": {
+            "saving": _("Saving…"),
+            "saved": _("All answers saved"),
+            "offline": _(
+                "Offline: answers are kept here and sent when the network is back"
+            ),
+            "confirm": _("Submit your answers? You cannot change them afterwards."),
+            "unanswered": _("%(n)s questions are not answered yet."),
+            "time_up": _("Time is up: your answers were submitted."),
+        },
+    }
+    return render(
+        request,
+        "exams/attempt.html",
+        {"sheet": sheet, "exam": attempt.exam, "state": state, "section": "exams"},
+    )
+
+
+urlpatterns = [
+    path("", my_exams_view, name="section_exams"),
+    path("<int:exam_id>/start/", exam_start_view, name="exam_start"),
+    path("attempts/<int:attempt_id>/", attempt_view, name="exam_attempt"),
+]
