@@ -107,6 +107,10 @@ def attempt_start(*, user: User, exam: Exam, now: datetime | None = None) -> Att
     used = Attempt.objects.filter(exam=exam, user=user).count()
     allowed = exam.attempts_allowed
     if allowed and used >= allowed + (override.extra_attempts if override else 0):
+        # a start at the same moment (a double tap) may have just made the attempt
+        just_made = current.first()
+        if just_made is not None and not is_overdue(just_made, now):
+            return just_made
         raise ValidationError(
             _("You have used all your attempts at this exam."), code="no_attempts"
         )

@@ -297,8 +297,10 @@ def test_concurrent_starts_and_submits_make_one_attempt_and_one_grade(tree, pape
     exam = make_exam(tree, paper, now)
     user = tree.member_a.user
     started, errors = [], []
+    together = threading.Barrier(6)
 
     def start():
+        together.wait()  # six taps at once
         try:
             started.append(attempt_start(user=user, exam=exam, now=now).pk)
         except Exception as exc:
@@ -315,7 +317,10 @@ def test_concurrent_starts_and_submits_make_one_attempt_and_one_grade(tree, pape
     attempt = Attempt.objects.get(pk=started[0])
     answer_all_right(attempt, now)
 
+    at_once = threading.Barrier(4)
+
     def submit():
+        at_once.wait()
         try:
             attempt_submit(attempt=attempt, now=now)
         except Exception as exc:
