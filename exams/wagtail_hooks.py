@@ -8,6 +8,7 @@ from wagtail.admin.menu import MenuItem
 from org import scope
 from org.models import Role
 
+from . import admin_exam_views as exam_views
 from . import admin_views as views
 
 
@@ -50,17 +51,39 @@ def register_question_bank_urls():
             name="exams_paper_item_remove",
         ),
         path(f"{paper}/preview/", views.paper_preview, name="exams_paper_preview"),
+        *_exam_urls(),
     ]
 
 
-class QuestionBankMenuItem(MenuItem):
+def _exam_urls():
+    exam = "exams/<int:exam_id>"
+    return [
+        path("exams/", exam_views.exam_list, name="exams_exam_list"),
+        path("exams/new/", exam_views.exam_create, name="exams_exam_create"),
+        path(f"{exam}/", exam_views.exam_detail, name="exams_exam_detail"),
+        path(f"{exam}/publish/", exam_views.exam_publish, name="exams_exam_publish"),
+        path(f"{exam}/release/", exam_views.exam_release, name="exams_exam_release"),
+        path(f"{exam}/override/", exam_views.exam_override, name="exams_exam_override"),
+        path(f"{exam}/export/", exam_views.exam_export, name="exams_exam_export"),
+        path(f"{exam}/marking/", exam_views.exam_marking, name="exams_exam_marking"),
+    ]
+
+
+class ExaminerMenuItem(MenuItem):
     def is_shown(self, request):
         return scope.has_role(request.user, Role.EXAMINER)
 
 
 @hooks.register("register_admin_menu_item")
+def register_exam_menu_item():
+    return ExaminerMenuItem(
+        _("Exams"), reverse("exams_exam_list"), icon_name="time", order=181
+    )
+
+
+@hooks.register("register_admin_menu_item")
 def register_question_bank_menu_item():
-    return QuestionBankMenuItem(
+    return ExaminerMenuItem(
         _("Question banks"),
         reverse("exams_bank_list"),
         icon_name="clipboard-list",

@@ -169,3 +169,12 @@ def override_set(
         },
     )
     return override
+
+
+def exam_results_release(*, by: User, exam: Exam) -> Exam:
+    """Release the results of an exam whose results wait for the examiner."""
+    _require_examiner_of(by, [exam.unit])
+    if exam.results_released_at is None:
+        exam.results_released_at = timezone.now()
+        exam.save(update_fields=["results_released_at"])
+    return exam

@@ -34,7 +34,13 @@ from exams.services.exams import exam_create, override_set
 from exams.services.questions import question_revise
 from org.models import Role
 from org.services.roles import role_grant
-from tests.exams.sitting import by_type, exam_paper, letters, make_exam
+from tests.exams.sitting import (
+    answer_all_right,
+    by_type,
+    exam_paper,
+    letters,
+    make_exam,
+)
 from tests.factories import make_member
 
 
@@ -46,22 +52,6 @@ def paper(tree):
 @pytest.fixture
 def now():
     return timezone.now().replace(microsecond=0)
-
-
-def answer_all_right(attempt, now, revision=1):
-    questions = by_type(attempt)
-    pos, drawn = questions["single"]
-    answer_save(attempt=attempt, position=pos, response=letters(drawn, "A"),
-                revision=revision, now=now)  # fmt: skip
-    pos, drawn = questions["multiple"]
-    answer_save(attempt=attempt, position=pos, response=list(letters(drawn, "ABC")),
-                revision=revision, now=now)  # fmt: skip
-    pos, _drawn = questions["truefalse"]
-    answer_save(attempt=attempt, position=pos, response=True, revision=revision,
-                now=now)  # fmt: skip
-    pos, _drawn = questions["blank"]
-    answer_save(attempt=attempt, position=pos, revision=revision, now=now,
-                response=["全心全意 为人民服务", "先　锋 "])  # fmt: skip
 
 
 def test_the_deadline_is_fixed_by_the_server_at_the_start(tree, paper, now):

@@ -1,0 +1,89 @@
+"""An exam's results and item analysis as an Excel workbook (成绩表)."""
+
+from __future__ import annotations
+
+import io
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from ..models import Exam
+from ..selectors.results import ItemStats, ResultRow
+
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="C8161D")
+FLAG_FILL = PatternFill("solid", fgColor="FDECEC")
+
+
+def _sheet(workbook, title: str, headers: list[str], widths: list[int]):
+    sheet = workbook.create_sheet(title)
+    sheet.append(headers)
+    for index, width in enumerate(widths, start=1):
+        cell = sheet.cell(row=1, column=index)
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        cell.alignment = Alignment(horizontal="center")
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    return sheet
+
+
+def results_workbook(
+    *, exam: Exam, rows: list[ResultRow], items: list[ItemStats]
+) -> bytes:
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    results = _sheet(
+        workbook,
+        _("Results"),
+        [_("Rank"), _("Name"), _("Employee number"), _("Unit"), _("Attempts"),
+         _("Grade"), _("Result"), _("Minutes used"), _("Marks pending")],
+        [8, 14, 16, 30, 8, 10, 10, 10, 10],
+    )  # fmt: skip
+    for row in rows:
+        if row.grade is None:
+            verdict = _("Absent")
+        else:
+            verdict = _("Passed") if row.passed else _("Not passed")
+        results.append(
+            [
+                row.rank,
+                row.member.user.display_name,
+                row.member.employee_no,
+                row.member.unit.name,
+                row.attempts,
+                float(row.grade) if row.grade is not None else None,
+                verdict,
+                round(row.seconds_used / 60, 1) if row.seconds_used else None,
+                row.pending_marks or None,
+            ]
+        )
+    analysis = _sheet(
+        workbook,
+        _("Item analysis"),
+        [_("Question"), _("Type"), _("Attempts"), _("Facility"),
+         _("Discrimination"), _("Options chosen"), _("Unanswered"), _("Flag")],
+        [40, 10, 8, 10, 12, 30, 10, 10],
+    )  # fmt: skip
+    for item in items:
+        analysis.append(
+            [
+                item.question.name or f"#{item.question.pk}",
+                str(item.question.get_type_display()),
+                item.attempts,
+                round(item.facility, 3) if item.facility is not None else None,
+                round(item.discrimination, 3)
+                if item.discrimination is not None
+                else None,
+                "  ".join(f"{key}: {count}" for key, count in item.options.items()),
+                item.unanswered,
+                _("Check") if item.flagged else "",
+            ]
+        )
+        if item.flagged:
+            for cell in analysis[analysis.max_row]:
+                cell.fill = FLAG_FILL
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
