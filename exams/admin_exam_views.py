@@ -78,6 +78,7 @@ def exam_detail(request, exam_id: int):
         "exam": exam,
         "summary": selectors.results_summary(rows),
         "bands": selectors.score_distribution(exam=exam, rows=rows),
+        "units": selectors.unit_breakdown(exam=exam, rows=rows),
         "page": page,
         "items": items,
         "override_form": OverrideForm(),
@@ -130,10 +131,12 @@ def exam_override(request, exam_id: int):
 
 def exam_export(request, exam_id: int):
     exam = _exam(request, exam_id)
+    rows = selectors.exam_results(exam=exam)
     content = results_workbook(
         exam=exam,
-        rows=selectors.exam_results(exam=exam),
+        rows=rows,
         items=selectors.item_analysis(exam=exam),
+        units=selectors.unit_breakdown(exam=exam, rows=rows),
     )
     return xlsx_response(content, f"{exam.title}-成绩表.xlsx")
 

@@ -49,6 +49,9 @@ def _correct_text(question: dict) -> str:
 
 def _presented(sheet: dict) -> dict:
     """What the template needs on top of the sheet (no logic of its own)."""
+    if sheet["result"]:
+        seconds = sheet["result"]["time_used_seconds"]
+        sheet["result"]["minutes_used"] = round(seconds / 60, 1)
     for question in sheet["questions"]:
         question["answered"] = _answered(question["response"])
         if question["type"] == "blank":

@@ -59,6 +59,7 @@ class SheetResultSerializer(serializers.Serializer):
     max_score = serializers.DecimalField(max_digits=7, decimal_places=2)
     passed = serializers.BooleanField(allow_null=True, help_text="null: marks pending")
     pending_marks = serializers.IntegerField()
+    rank = serializers.IntegerField(help_text="among everyone who sat")
     time_used_seconds = serializers.IntegerField()
 
 

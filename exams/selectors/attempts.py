@@ -31,6 +31,7 @@ from ..services.attempts import (
     attempt_submit,
     exam_closed_at,
     exam_grade,
+    exam_rank,
     is_overdue,
 )
 from ..services.papers import CHOICE_TYPES, DrawnQuestion
@@ -149,6 +150,7 @@ def attempt_sheet(*, attempt: Attempt, viewer: User, now=None) -> dict:
             if attempt.pending_marks == 0
             else None,
             "pending_marks": attempt.pending_marks,
+            "rank": exam_rank(exam=exam, user=viewer),
             "time_used_seconds": int(
                 (attempt.submitted_at - attempt.started_at).total_seconds()
             ),

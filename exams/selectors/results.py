@@ -29,7 +29,7 @@ from org import scope
 from org.models import Member
 
 from ..models import Attempt, AttemptAnswer, Exam, Paper, Question, QuestionVersion
-from ..services.attempts import exam_grade
+from ..services.attempts import grade_of
 from ..services.papers import CHOICE_TYPES, DrawnQuestion, paper_total
 from . import display_html
 
@@ -68,7 +68,7 @@ def exam_results(*, exam: Exam) -> list[ResultRow]:
     rows = []
     for member in exam_members(exam):
         mine = submitted.get(member.user_id, [])
-        grade = exam_grade(exam=exam, user=member.user) if mine else None
+        grade = grade_of([a.score for a in mine], exam.grading_method)
         rows.append(
             ResultRow(
                 member=member,
@@ -121,6 +121,33 @@ def results_summary(rows: list[ResultRow]) -> ResultSummary:
         else None,
         pending_marks=sum(r.pending_marks for r in rows),
     )
+
+
+@dataclass
+class UnitRow:
+    unit: object
+    summary: ResultSummary
+
+
+def unit_breakdown(*, exam: Exam, rows: list[ResultRow]) -> list[UnitRow]:
+    """Participation, passes and averages per unit directly under the organising
+    unit (its own members count under it), for units with members to sit."""
+    unit = exam.unit
+    children = list(
+        type(unit)
+        .objects.filter(path__startswith=unit.path, depth=unit.depth + 1)
+        .order_by("path")
+    )
+    groups: dict[int, list[ResultRow]] = defaultdict(list)
+    for row in rows:
+        path = row.member.unit.path
+        home = next((c for c in children if path.startswith(c.path)), exam.unit)
+        groups[home.pk].append(row)
+    units = {u.pk: u for u in [exam.unit, *children]}
+    return [
+        UnitRow(unit=units[pk], summary=results_summary(group))
+        for pk, group in sorted(groups.items(), key=lambda item: units[item[0]].path)
+    ]
 
 
 def score_distribution(*, exam: Exam, rows: list[ResultRow]) -> list[dict]:

@@ -380,6 +380,19 @@ def exam_regrade(*, by: User, exam: Exam, question: Question) -> int:
     return changed
 
 
+def grade_of(scores: list[Decimal], method: str) -> Decimal | None:
+    """A grade from the scores of a member's submitted attempts, in order."""
+    if not scores:
+        return None
+    if method == GradingMethod.FIRST:
+        return scores[0]
+    if method == GradingMethod.LAST:
+        return scores[-1]
+    if method == GradingMethod.AVERAGE:
+        return (sum(scores, Decimal(0)) / len(scores)).quantize(Decimal("0.01"))
+    return max(scores)
+
+
 def exam_grade(*, exam: Exam, user: User) -> Decimal | None:
     """The member's grade for the exam by its grading method (None: no
     submitted attempt). Attempts with essays still unmarked count as they are."""
@@ -388,13 +401,20 @@ def exam_grade(*, exam: Exam, user: User) -> Decimal | None:
         .order_by("number")
         .values_list("score", flat=True)
     )
-    if not scores:
+    return grade_of(scores, exam.grading_method)
+
+
+def exam_rank(*, exam: Exam, user: User) -> int | None:
+    """The member's rank among everyone who sat (equal grades share a rank)."""
+    scores: dict[int, list[Decimal]] = {}
+    for user_id, score in (
+        Attempt.objects.filter(exam=exam, submitted_at__isnull=False)
+        .order_by("number")
+        .values_list("user_id", "score")
+    ):
+        scores.setdefault(user_id, []).append(score)
+    grades = {u: grade_of(s, exam.grading_method) for u, s in scores.items()}
+    mine = grades.get(user.pk)
+    if mine is None:
         return None
-    method = exam.grading_method
-    if method == GradingMethod.FIRST:
-        return scores[0]
-    if method == GradingMethod.LAST:
-        return scores[-1]
-    if method == GradingMethod.AVERAGE:
-        return (sum(scores, Decimal(0)) / len(scores)).quantize(Decimal("0.01"))
-    return max(scores)
+    return 1 + sum(1 for grade in grades.values() if grade > mine)

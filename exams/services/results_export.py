@@ -10,7 +10,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ..models import Exam
-from ..selectors.results import ItemStats, ResultRow
+from ..selectors.results import ItemStats, ResultRow, UnitRow
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="C8161D")
@@ -30,7 +30,11 @@ def _sheet(workbook, title: str, headers: list[str], widths: list[int]):
 
 
 def results_workbook(
-    *, exam: Exam, rows: list[ResultRow], items: list[ItemStats]
+    *,
+    exam: Exam,
+    rows: list[ResultRow],
+    items: list[ItemStats],
+    units: list[UnitRow],
 ) -> bytes:
     workbook = Workbook()
     workbook.remove(workbook.active)
@@ -57,6 +61,26 @@ def results_workbook(
                 verdict,
                 round(row.seconds_used / 60, 1) if row.seconds_used else None,
                 row.pending_marks or None,
+            ]
+        )
+    by_unit = _sheet(
+        workbook,
+        _("By unit"),
+        [_("Unit"), _("Members"), _("Sat the exam"), _("Participation"),
+         _("Passed"), _("Pass rate"), _("Average grade")],
+        [30, 10, 10, 10, 10, 10, 10],
+    )  # fmt: skip
+    for unit_row in units:
+        summary = unit_row.summary
+        by_unit.append(
+            [
+                unit_row.unit.name,
+                summary.members,
+                summary.sat,
+                round(summary.participation, 3),
+                summary.passed,
+                round(summary.pass_rate, 3),
+                float(summary.average) if summary.average is not None else None,
             ]
         )
     analysis = _sheet(

@@ -57,6 +57,7 @@ def test_start_save_submit_through_the_api(tree, exam, api_for):
     assert bad.status_code == 400
     submitted = api.post(f"/api/v1/attempts/{attempt.pk}/submit/").json()
     assert submitted["submitted"] and submitted["result"]["score"] == "2.00"
+    assert submitted["result"]["rank"] == 1
     assert submitted["review"]
     single = submitted["questions"][pos - 1]
     assert single["correct"] == [drawn.original_to_display("A")]

@@ -16,8 +16,14 @@ from exams.selectors.results import (
     item_analysis,
     results_summary,
     score_distribution,
+    unit_breakdown,
 )
-from exams.services.attempts import answer_save, attempt_start, attempt_submit
+from exams.services.attempts import (
+    answer_save,
+    attempt_start,
+    attempt_submit,
+    exam_rank,
+)
 from exams.services.exams import exam_results_release
 from exams.services.results_export import results_workbook
 from tests.exams.sitting import (
@@ -69,6 +75,9 @@ def test_results_rank_everyone_the_exam_is_for(tree, sat):
         (Decimal("2.00"), 3), (Decimal("1.00"), 4),
     ]  # fmt: skip
     assert by_name["强一"].passed and not by_name["中等"].passed
+    # what the candidate's result page says agrees
+    assert exam_rank(exam=exam, user=people["中等"]) == 3
+    assert exam_rank(exam=exam, user=tree.member_a.user) is None
     # members under company A who did not sit are listed as absent
     absent = by_name[tree.member_a.user.display_name]
     assert (absent.grade, absent.rank, absent.attempts) == (None, None, 0)
@@ -76,6 +85,11 @@ def test_results_rank_everyone_the_exam_is_for(tree, sat):
     summary = results_summary(rows)
     assert (summary.sat, summary.passed, summary.average) == (4, 2, Decimal("5.25"))
     assert summary.members == len(rows) > 4
+    # per unit under the organising unit (the group): only company A sits it
+    (company_a,) = unit_breakdown(exam=exam, rows=rows)
+    assert company_a.unit == tree.company_a
+    assert (company_a.summary.sat, company_a.summary.passed) == (4, 2)
+    assert company_a.summary.members == summary.members
     bands = score_distribution(exam=exam, rows=rows)
     assert [b["count"] for b in bands] == [1, 1, 0, 0, 0, 0, 2, 0, 0, 0]
     assert bands[0]["label"] == "0–1.4"
@@ -108,9 +122,14 @@ def test_manual_release_and_the_excel_sheet(tree, sat):
     exam_results_release(by=tree.examiner, exam=exam)
     assert results_visible(exam)
     rows = exam_results(exam=exam)
-    content = results_workbook(exam=exam, rows=rows, items=item_analysis(exam=exam))
+    units = unit_breakdown(exam=exam, rows=rows)
+    content = results_workbook(
+        exam=exam, rows=rows, items=item_analysis(exam=exam), units=units
+    )
     workbook = load_workbook(io.BytesIO(content))
-    assert workbook.sheetnames == ["成绩", "试题分析"]
+    assert workbook.sheetnames == ["成绩", "单位统计", "试题分析"]
+    (company,) = list(workbook["单位统计"].iter_rows(values_only=True))[1:]
+    assert company[0] == "子分公司A党委" and company[2] == 4
     results = list(workbook["成绩"].iter_rows(values_only=True))
     assert results[0][:3] == ("名次", "姓名", "工号")
     strong = next(r for r in results if r[1] == "强一")
