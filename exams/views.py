@@ -76,6 +76,7 @@ def attempt_view(request, attempt_id: int):
         "total": sheet["total"],
         "answer_url": reverse("attempt-answer", args=[attempt.pk, 0]),
         "submit_url": reverse("attempt-submit", args=[attempt.pk]),
+        "events_url": reverse("attempt-events", args=[attempt.pk]),
         "text": {
             "saving": _("Saving…"),
             "saved": _("All answers saved"),

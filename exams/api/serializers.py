@@ -90,3 +90,7 @@ class AnswerSavedSerializer(serializers.Serializer):
     revision = serializers.IntegerField(help_text="the revision kept (may be newer)")
     saved_at = serializers.DateTimeField()
     answered = serializers.IntegerField()
+
+
+class AttemptEventSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["hidden", "visible"])

@@ -16,6 +16,11 @@ urlpatterns = [
         name="attempt-answer",
     ),
     path(
+        "attempts/<int:attempt_id>/events/",
+        views.AttemptEventView.as_view(),
+        name="attempt-events",
+    ),
+    path(
         "attempts/<int:attempt_id>/submit/",
         views.SubmitView.as_view(),
         name="attempt-submit",

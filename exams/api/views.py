@@ -9,12 +9,14 @@ from ..selectors.attempts import access_attempt, access_exam, attempt_sheet, exa
 from ..services.attempts import (
     AttemptClosed,
     answer_save,
+    attempt_event_log,
     attempt_start,
     attempt_submit,
 )
 from .serializers import (
     AnswerSavedSerializer,
     AnswerSaveSerializer,
+    AttemptEventSerializer,
     ExamRowSerializer,
     SheetSerializer,
 )
@@ -84,6 +86,20 @@ class AnswerView(APIView):
             "answered": sheet["answered"],
         }
         return Response(AnswerSavedSerializer(data).data)
+
+
+class AttemptEventView(APIView):
+    """The candidate left the sheet or came back (logged for the examiner)."""
+
+    @extend_schema(
+        tags=["exams"], request=AttemptEventSerializer, responses={204: None}
+    )
+    def post(self, request, attempt_id: int):
+        attempt = access_attempt(viewer=request.user, attempt_id=attempt_id)
+        body = AttemptEventSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        attempt_event_log(attempt=attempt, kind=body.validated_data["kind"])
+        return Response(status=204)
 
 
 class SubmitView(APIView):

@@ -12,6 +12,7 @@ from .bank import (
 from .exams import (
     Attempt,
     AttemptAnswer,
+    AttemptEvent,
     Exam,
     ExamOverride,
     GradingMethod,
@@ -24,6 +25,7 @@ from .papers import Paper, PaperItem, PaperKind, PaperRule
 __all__ = [
     "Attempt",
     "AttemptAnswer",
+    "AttemptEvent",
     "Difficulty",
     "Exam",
     "ExamOverride",

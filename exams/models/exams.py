@@ -251,3 +251,25 @@ class AttemptAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.attempt_id}@{self.position}"
+
+
+class AttemptEvent(models.Model):
+    """The candidate left the answer sheet (tab hidden, app switched) or came
+    back, as the page reports it: shown to the examiner, never graded."""
+
+    class Kind(models.TextChoices):
+        HIDDEN = "hidden", _("Left the page")
+        VISIBLE = "visible", _("Came back")
+
+    attempt = models.ForeignKey(
+        Attempt, on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("attempt event")
+        ordering = ["attempt", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.attempt_id} {self.kind} {self.at:%H:%M:%S}"

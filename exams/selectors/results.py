@@ -22,13 +22,21 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from org import scope
 from org.models import Member
 
-from ..models import Attempt, AttemptAnswer, Exam, Paper, Question, QuestionVersion
+from ..models import (
+    Attempt,
+    AttemptAnswer,
+    AttemptEvent,
+    Exam,
+    Paper,
+    Question,
+    QuestionVersion,
+)
 from ..services.attempts import grade_of
 from ..services.papers import CHOICE_TYPES, DrawnQuestion, paper_total
 from . import display_html
@@ -59,12 +67,20 @@ class ResultRow:
     rank: int | None
     seconds_used: int | None
     pending_marks: int
+    #: times the candidate left the answer sheet (tab hidden, app switched)
+    left_page: int = 0
 
 
 def exam_results(*, exam: Exam) -> list[ResultRow]:
     submitted: dict[int, list[Attempt]] = defaultdict(list)
     for attempt in exam.attempts.filter(submitted_at__isnull=False).order_by("number"):
         submitted[attempt.user_id].append(attempt)
+    left = dict(
+        AttemptEvent.objects.filter(attempt__exam=exam, kind=AttemptEvent.Kind.HIDDEN)
+        .values("attempt__user_id")
+        .annotate(n=Count("pk"))
+        .values_list("attempt__user_id", "n")
+    )
     rows = []
     for member in exam_members(exam):
         mine = submitted.get(member.user_id, [])
@@ -82,6 +98,7 @@ def exam_results(*, exam: Exam) -> list[ResultRow]:
                 if mine
                 else None,
                 pending_marks=sum(a.pending_marks for a in mine),
+                left_page=left.get(member.user_id, 0),
             )
         )
     graded = sorted((r for r in rows if r.grade is not None), key=lambda r: -r.grade)

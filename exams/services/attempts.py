@@ -36,6 +36,7 @@ from org.models import User
 from ..models import (
     Attempt,
     AttemptAnswer,
+    AttemptEvent,
     Exam,
     ExamOverride,
     GradingMethod,
@@ -219,6 +220,23 @@ def answer_save(
             defaults={"response": stored, "revision": revision, "saved_at": now},
         )
         return answer
+
+
+MAX_EVENTS = 500
+
+
+def attempt_event_log(*, attempt: Attempt, kind: str, now=None) -> bool:
+    """Record that the candidate left the sheet or came back (while the attempt
+    is open; at most ``MAX_EVENTS`` per attempt). False when nothing was kept."""
+    if kind not in AttemptEvent.Kind.values:
+        raise ValidationError({"kind": _("Choose one of the listed options.")})
+    now = now or timezone.now()
+    if attempt.submitted_at is not None or is_overdue(attempt, now):
+        return False
+    if attempt.events.count() >= MAX_EVENTS:
+        return False
+    AttemptEvent.objects.create(attempt=attempt, kind=kind, at=now)
+    return True
 
 
 # --- submitting and grading -----------------------------------------------------

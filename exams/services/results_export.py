@@ -42,8 +42,9 @@ def results_workbook(
         workbook,
         _("Results"),
         [_("Rank"), _("Name"), _("Employee number"), _("Unit"), _("Attempts"),
-         _("Grade"), _("Result"), _("Minutes used"), _("Marks pending")],
-        [8, 14, 16, 30, 8, 10, 10, 10, 10],
+         _("Grade"), _("Result"), _("Minutes used"), _("Marks pending"),
+         _("Left the page")],
+        [8, 14, 16, 30, 8, 10, 10, 10, 10, 10],
     )  # fmt: skip
     for row in rows:
         if row.grade is None:
@@ -61,6 +62,7 @@ def results_workbook(
                 verdict,
                 round(row.seconds_used / 60, 1) if row.seconds_used else None,
                 row.pending_marks or None,
+                row.left_page or None,
             ]
         )
     by_unit = _sheet(

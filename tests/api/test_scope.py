@@ -70,6 +70,7 @@ def test_route_inventory_is_known():
         "attempt",
         "attempt-answer",
         "attempt-submit",
+        "attempt-events",
     }
 
 
@@ -118,6 +119,7 @@ def test_detail_routes_of_another_subtree_are_404_for_every_method(
             {"response": None, "revision": 1},
         ),
         ("post", f"/api/v1/attempts/{attempt.pk}/submit/", None),
+        ("post", f"/api/v1/attempts/{attempt.pk}/events/", {"kind": "hidden"}),
         ("get", f"/api/v1/media/{lesson.pk}/", None),
         ("get", f"/api/v1/media/{lesson.pk}/position/", None),
         ("post", f"/api/v1/media/{lesson.pk}/position/", {"position": 3}),

@@ -6,7 +6,14 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from exams.models import Attempt, AttemptAnswer, ResultsRelease, ReviewAnswers
+from exams.models import (
+    Attempt,
+    AttemptAnswer,
+    AttemptEvent,
+    ResultsRelease,
+    ReviewAnswers,
+)
+from exams.selectors.results import exam_results
 from tests.exams.sitting import by_type, exam_paper, letters, make_exam
 
 
@@ -112,3 +119,20 @@ def test_the_pages_show_the_exam_the_sheet_and_the_result(tree, exam, client_for
     other = client_for(tree.member_b.user)
     assert other.get(started.url).status_code == 404
     assert "继续作答" in client.get("/exams/").content.decode()
+
+
+def test_leaving_the_sheet_is_logged_for_the_examiner(tree, exam, api_for):
+    api = api_for(tree.member_a.user)
+    attempt_id = api.post(f"/api/v1/exams/{exam.pk}/attempts/").json()["attempt"]
+    url = f"/api/v1/attempts/{attempt_id}/events/"
+    for kind in ("hidden", "visible", "hidden", "visible"):
+        assert api.post(url, {"kind": kind}, format="json").status_code == 204
+    assert api.post(url, {"kind": "cheat"}, format="json").status_code == 400
+    other = api_for(tree.member_b.user)
+    assert other.post(url, {"kind": "hidden"}, format="json").status_code == 404
+    rows = {r.member.user_id: r for r in exam_results(exam=exam)}
+    assert rows[tree.member_a.user.pk].left_page == 2
+    # after submit nothing more is logged
+    api.post(f"/api/v1/attempts/{attempt_id}/submit/")
+    api.post(url, {"kind": "hidden"}, format="json")
+    assert AttemptEvent.objects.filter(attempt_id=attempt_id).count() == 4

@@ -14,6 +14,9 @@
  * - Submit: asks for confirmation (with the number of unanswered questions),
  *   sends what is queued, then submits; a second submit is harmless.
  *
+ * - Leaving: hiding the page (another tab or app) and coming back are reported
+ *   to the server, which logs them for the examiner.
+ *
  * Test hook: window.zhixueAttempt = {pending(), saved(), offset()}.
  */
 (function () {
@@ -255,6 +258,16 @@
   document.querySelector("[data-submit]").addEventListener("click", () => submit(true));
   window.addEventListener("online", () => { failures = 0; send(); });
   window.addEventListener("pagehide", flushNow);
+  document.addEventListener("visibilitychange", () => {
+    fetch(state.events_url, {
+      method: "POST",
+      credentials: "same-origin",
+      keepalive: true,
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+      body: JSON.stringify({ kind: document.hidden ? "hidden" : "visible" }),
+    }).catch(() => {});
+    if (document.hidden) flushNow();
+  });
   progress();
   tick();
   send();
