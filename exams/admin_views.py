@@ -117,6 +117,22 @@ def bank_create(request):
     return TemplateResponse(request, "exams/admin/bank_form.html", {"form": form})
 
 
+@require_POST
+def bank_practice(request, bank_id: int):
+    bank = _bank(request, bank_id)
+    try:
+        bank_services.bank_set_practice(
+            by=request.user, bank=bank, practice=request.POST.get("practice") == "1"
+        )
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    if bank.practice:
+        messages.success(request, _("Members can now practise with this bank."))
+    else:
+        messages.success(request, _("The bank is closed for practice."))
+    return redirect(_bank_url(bank))
+
+
 def bank_detail(request, bank_id: int):
     bank = _bank(request, bank_id)
     filters = selectors.QuestionFilters.from_params(request.GET, bank=bank)

@@ -10,6 +10,7 @@ from org.models import Unit, User
 
 from .importers import parse_gift
 from .models import Exam, QuestionType, ResultsRelease, ReviewAnswers
+from .services.banks import bank_set_practice
 from .services.exams import exam_create, exam_publish
 from .services.imports import bank_ensure, questions_import
 from .services.papers import RuleSpec, paper_create, paper_set_rules
@@ -58,6 +59,7 @@ def seed_exams() -> Exam | None:
     if existing is not None:
         return existing
     bank = bank_ensure(name=BANK, by=examiner, owner_unit=root)
+    bank_set_practice(by=examiner, bank=bank, practice=True)  # 每日答题 from it too
     if not bank.questions.exists():
         result = parse_gift(QUESTIONS.encode())
         questions_import(

@@ -32,6 +32,14 @@ class BankForm(forms.Form):
             "Examiners of this unit and of the units above it manage the bank."
         ),
     )
+    practice = forms.BooleanField(
+        label=_("open for practice"),
+        required=False,
+        help_text=_(
+            "Members of the owning unit's subtree practise with it (daily quiz, "
+            "practice by category). Leave it closed for exam questions."
+        ),
+    )
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)

@@ -5,12 +5,15 @@ the candidate API (exams/api/), from exams/static/exams/attempt.js."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from .models import QuestionCategory
 from .selectors.attempts import access_attempt, access_exam, attempt_sheet, exams_for
+from .selectors.practice import access_round, practice_home, round_sheet
+from .services import practice as practice_services
 from .services.attempts import attempt_start
 
 
@@ -49,17 +52,17 @@ def _correct_text(question: dict) -> str:
 
 def _presented(sheet: dict) -> dict:
     """What the template needs on top of the sheet (no logic of its own)."""
-    if sheet["result"]:
+    if sheet.get("result"):
         seconds = sheet["result"]["time_used_seconds"]
         sheet["result"]["minutes_used"] = round(seconds / 60, 1)
     for question in sheet["questions"]:
-        question["answered"] = _answered(question["response"])
+        question.setdefault("answered", _answered(question.get("response")))
         if question["type"] == "blank":
-            typed = list(question["response"] or [])
+            typed = list(question.get("response") or [])
             question["blank_values"] = [
                 typed[i] if i < len(typed) else "" for i in range(question["blanks"])
             ]
-        if sheet["review"]:
+        if sheet.get("review") or "correct" in question:
             question["correct_text"] = _correct_text(question)
     return sheet
 
@@ -99,4 +102,86 @@ urlpatterns = [
     path("", my_exams_view, name="section_exams"),
     path("<int:exam_id>/start/", exam_start_view, name="exam_start"),
     path("attempts/<int:attempt_id>/", attempt_view, name="exam_attempt"),
+]
+
+
+# --- practice -------------------------------------------------------------------
+
+
+def _form_response(request, question: dict):
+    """A practice answer from the posted form, in the letters shown."""
+    name = f"q{question['position']}"
+    if question["type"] in ("multiple", "blank"):
+        return request.POST.getlist(name)
+    value = request.POST.get(name)
+    if question["type"] == "truefalse":
+        return None if value is None else value == "true"
+    return value
+
+
+@login_required
+def practice_view(request):
+    context = {**practice_home(viewer=request.user), "section": "exams"}
+    return render(request, "exams/practice.html", context)
+
+
+@login_required
+@require_POST
+def practice_start_view(request, kind: str):
+    try:
+        if kind == "daily":
+            round = practice_services.daily_quiz(user=request.user)
+        elif kind == "wrong-book":
+            round = practice_services.wrong_book_round(user=request.user)
+        else:
+            category = get_object_or_404(
+                QuestionCategory, pk=request.POST.get("category"), bank__practice=True
+            )
+            round = practice_services.category_round(
+                user=request.user, category=category
+            )
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("exams_practice")
+    return redirect("exams_practice_round", round_id=round.pk)
+
+
+@login_required
+def practice_round_view(request, round_id: int):
+    round = access_round(viewer=request.user, round_id=round_id)
+    sheet = round_sheet(round=round)
+    if request.method == "POST":
+        try:
+            position = int(request.POST.get("position", ""))
+            question = sheet["questions"][position - 1]
+        except (ValueError, IndexError):
+            messages.error(request, _("There is no such question."))
+            return redirect("exams_practice_round", round_id=round.pk)
+        try:
+            practice_services.round_answer(
+                round=round,
+                position=position,
+                response=_form_response(request, question),
+            )
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+        url = reverse("exams_practice_round", args=[round.pk])
+        return redirect(f"{url}#q{position}")
+    return render(
+        request,
+        "exams/practice_round.html",
+        {"sheet": _presented(sheet), "section": "exams"},
+    )
+
+
+urlpatterns += [
+    path("practice/", practice_view, name="exams_practice"),
+    path(
+        "practice/start/<slug:kind>/", practice_start_view, name="exams_practice_start"
+    ),
+    path(
+        "practice/rounds/<int:round_id>/",
+        practice_round_view,
+        name="exams_practice_round",
+    ),
 ]

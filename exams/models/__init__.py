@@ -21,6 +21,7 @@ from .exams import (
     ReviewAnswers,
 )
 from .papers import Paper, PaperItem, PaperKind, PaperRule
+from .practice import PracticeRound, RoundKind, WrongAnswer
 
 __all__ = [
     "Attempt",
@@ -35,6 +36,7 @@ __all__ = [
     "PaperItem",
     "PaperKind",
     "PaperRule",
+    "PracticeRound",
     "Question",
     "QuestionBank",
     "QuestionCategory",
@@ -43,4 +45,6 @@ __all__ = [
     "QuestionVersion",
     "ResultsRelease",
     "ReviewAnswers",
+    "RoundKind",
+    "WrongAnswer",
 ]

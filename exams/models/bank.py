@@ -39,6 +39,8 @@ class QuestionBank(models.Model):
         blank=True,
         related_name="+",
     )
+    #: members of the owning unit's subtree may practise with it (练习, 每日答题)
+    practice = models.BooleanField(_("open for practice"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

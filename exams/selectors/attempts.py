@@ -58,14 +58,14 @@ def answers_visible(attempt: Attempt, now: datetime | None = None) -> bool:
     return results_visible(exam, now)
 
 
-def _shown(drawn: DrawnQuestion, qtype: str, response):
+def shown_response(drawn: DrawnQuestion, qtype: str, response):
     """A stored response in the letters the candidate saw."""
     if response is None or qtype not in CHOICE_TYPES:
         return response
     return sorted(drawn.original_to_display(key) for key in response)
 
 
-def _key(drawn: DrawnQuestion, qtype: str, version: QuestionVersion):
+def answer_key(drawn: DrawnQuestion, qtype: str, version: QuestionVersion):
     if qtype in CHOICE_TYPES:
         return sorted(drawn.original_to_display(key) for key in version.answer)
     if qtype == QuestionType.BLANK:
@@ -103,7 +103,9 @@ def attempt_sheet(*, attempt: Attempt, viewer: User, now=None) -> dict:
             "blanks": len(version.answer.get("blanks", []))
             if qtype == QuestionType.BLANK
             else 0,
-            "response": _shown(question, qtype, answer.response) if answer else None,
+            "response": shown_response(question, qtype, answer.response)
+            if answer
+            else None,
             "revision": answer.revision if answer else 0,
         }
         if qtype in CHOICE_TYPES:
@@ -116,7 +118,7 @@ def attempt_sheet(*, attempt: Attempt, viewer: User, now=None) -> dict:
                 for key in question.option_order
             ]
         if reveal:
-            item["correct"] = _key(question, qtype, version)
+            item["correct"] = answer_key(question, qtype, version)
             item["explanation"] = str(display_html(version.explanation))
             item["earned"] = (
                 str(answer.score) if answer and answer.score is not None else None

@@ -47,6 +47,7 @@ from ..models import (
 from .exams import exam_is_for
 from .grading import response_fraction, scored
 from .papers import CHOICE_TYPES, DrawnQuestion, paper_draw
+from .practice import wrong_book_collect
 
 MAX_ESSAY_CHARS = 10_000
 MAX_BLANK_CHARS = 200
@@ -301,6 +302,7 @@ def attempt_submit(
     attempt.timed_out = timed_out or now > attempt.deadline + _grace()
     attempt.save(update_fields=["submitted_at", "timed_out"])
     _grade(attempt)
+    wrong_book_collect(attempt)
     _award_if_passed(attempt)
     return attempt
 

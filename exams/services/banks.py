@@ -15,7 +15,12 @@ from ..models import QuestionBank
 
 @transaction.atomic
 def bank_create(
-    *, by: User, name: str, owner_unit: Unit, description: str = ""
+    *,
+    by: User,
+    name: str,
+    owner_unit: Unit,
+    description: str = "",
+    practice: bool = False,
 ) -> QuestionBank:
     """A new bank owned by ``owner_unit``, which must be in a subtree ``by``
     examines; bank names are unique across the platform."""
@@ -32,5 +37,16 @@ def bank_create(
         name=name,
         description=description.strip(),
         owner_unit=owner_unit,
+        practice=practice,
         created_by=by,
     )
+
+
+def bank_set_practice(*, by: User, bank: QuestionBank, practice: bool) -> QuestionBank:
+    """Open the bank for members' practice (daily quiz, practice by category) or
+    close it again."""
+    if not scope.examiner_units(by).filter(pk=bank.owner_unit_id).exists():
+        raise PermissionDenied
+    bank.practice = bool(practice)
+    bank.save(update_fields=["practice"])
+    return bank
