@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import practice, views
 
 urlpatterns = [
     path("exams/", views.MyExamsView.as_view(), name="exam-list"),
@@ -24,5 +24,17 @@ urlpatterns = [
         "attempts/<int:attempt_id>/submit/",
         views.SubmitView.as_view(),
         name="attempt-submit",
+    ),
+    path("practice/", practice.PracticeHomeView.as_view(), name="practice-home"),
+    path("practice/rounds/", practice.RoundListView.as_view(), name="practice-rounds"),
+    path(
+        "practice/rounds/<int:round_id>/",
+        practice.RoundView.as_view(),
+        name="practice-round",
+    ),
+    path(
+        "practice/rounds/<int:round_id>/answers/<int:position>/",
+        practice.RoundAnswerView.as_view(),
+        name="practice-round-answer",
     ),
 ]

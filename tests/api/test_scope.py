@@ -71,6 +71,10 @@ def test_route_inventory_is_known():
         "attempt-answer",
         "attempt-submit",
         "attempt-events",
+        "practice-home",
+        "practice-rounds",
+        "practice-round",
+        "practice-round-answer",
     }
 
 

@@ -154,3 +154,21 @@ def test_the_practice_pages(tree, practice_paper, client_for):
     assert "正确答案" in page and 'data-review="right"' in page
     other = client_for(tree.member_b.user)
     assert other.get(started.url).status_code == 404
+
+
+def test_practice_through_the_api(tree, practice_paper, api_for):
+    api = api_for(tree.member_a.user)
+    home = api.get("/api/v1/practice/").json()
+    assert home["daily_round"] is None and home["wrong_book"] == 0
+    sheet = api.post("/api/v1/practice/rounds/", {"kind": "daily"}, format="json")
+    assert sheet.status_code == 201
+    data = sheet.json()
+    assert data["total"] == 4 and "correct" not in data["questions"][0]
+    round = PracticeRound.objects.get(pk=data["round"])
+    url = f"/api/v1/practice/rounds/{round.pk}/answers/1/"
+    answered = api.post(url, {"response": right_response(round, 1)}, format="json")
+    assert answered.json()["right"] and "correct" in answered.json()
+    assert api.get("/api/v1/practice/").json()["daily_answered"] == 1
+    other = api_for(tree.member_b.user)
+    assert other.get(f"/api/v1/practice/rounds/{round.pk}/").status_code == 404
+    assert other.post(url, {"response": None}, format="json").status_code == 404
