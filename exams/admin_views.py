@@ -21,7 +21,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.http import Http404, HttpResponse, QueryDict
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -46,9 +46,11 @@ from .importers import (
 from .importers.gift import GiftExportError
 from .importers.xlsx import XlsxExportError, template_xlsx
 from .models import Difficulty, PaperKind, QuestionType
+from .services import attempts as attempt_services
 from .services import banks as bank_services
 from .services import bulk
 from .services import papers as paper_services
+from .services import questions as question_services
 from .services.exports import questions_export_gift, questions_export_xlsx
 from .services.imports import questions_import
 
@@ -168,8 +170,61 @@ def question_detail(request, bank_id: int, question_id: int):
     return TemplateResponse(
         request,
         "exams/admin/question_detail.html",
-        {"bank": bank, "view": selectors.question_view(question=question)},
+        {
+            "bank": bank,
+            "view": selectors.question_view(question=question),
+            "exams": selectors.exams_with_question(
+                viewer=request.user, question=question
+            ),
+        },
     )
+
+
+@require_POST
+def question_key(request, bank_id: int, question_id: int):
+    """Correct the key (and 解析) of a 单选 / 多选 / 判断: the next version."""
+    bank = _bank(request, bank_id)
+    question = selectors.access_question(
+        viewer=request.user, bank=bank, question_id=question_id
+    )
+    truth = request.POST.get("truth")
+    try:
+        question_services.question_key_correct(
+            by=request.user,
+            question=question,
+            keys=request.POST.getlist("keys"),
+            truth=None if truth is None else truth == "true",
+            explanation=request.POST.get("explanation"),
+        )
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    else:
+        messages.success(
+            request,
+            _("Saved as a new version. Regrade the exams below to apply it."),
+        )
+    return redirect("exams_question_detail", bank_id=bank.pk, question_id=question.pk)
+
+
+@require_POST
+def question_regrade(request, bank_id: int, question_id: int):
+    bank = _bank(request, bank_id)
+    question = selectors.access_question(
+        viewer=request.user, bank=bank, question_id=question_id
+    )
+    exam = get_object_or_404(
+        selectors.exams_with_question(viewer=request.user, question=question),
+        pk=request.POST.get("exam"),
+    )
+    count = attempt_services.exam_regrade(by=request.user, exam=exam, question=question)
+    messages.success(
+        request,
+        _("%(count)s attempts of “%(exam)s” were regraded.")
+        % {"count": count, "exam": exam.title},
+    )
+    return redirect("exams_question_detail", bank_id=bank.pk, question_id=question.pk)
 
 
 # --- bulk actions and exports ----------------------------------------------------

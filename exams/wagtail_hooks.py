@@ -35,6 +35,16 @@ def register_question_bank_urls():
             views.question_detail,
             name="exams_question_detail",
         ),
+        path(
+            f"{bank}/questions/<int:question_id>/key/",
+            views.question_key,
+            name="exams_question_key",
+        ),
+        path(
+            f"{bank}/questions/<int:question_id>/regrade/",
+            views.question_regrade,
+            name="exams_question_regrade",
+        ),
         path(f"{bank}/papers/", views.paper_list, name="exams_paper_list"),
         path(f"{paper}/", views.paper_detail, name="exams_paper_detail"),
         path(f"{paper}/rules/add/", views.paper_rule_add, name="exams_paper_rule_add"),

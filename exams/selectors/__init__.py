@@ -609,3 +609,22 @@ def paper_preview(*, paper: Paper, seed: str) -> list[PreviewQuestion]:
             )
         )
     return out
+
+
+def exams_with_question(*, viewer: User, question: Question):
+    """Exams in the viewer's subtrees whose submitted attempts drew ``question``
+    (where a corrected key can be applied by regrading)."""
+    from ..models import Attempt, Exam
+
+    candidates = Exam.objects.filter(
+        unit__in=scope.examiner_units(viewer), paper__bank=question.bank_id
+    )
+    drew = set()
+    for exam_id, draw in Attempt.objects.filter(
+        exam__in=candidates, submitted_at__isnull=False
+    ).values_list("exam_id", "draw"):
+        if exam_id not in drew and any(
+            entry["question_id"] == question.pk for entry in draw
+        ):
+            drew.add(exam_id)
+    return candidates.filter(pk__in=drew).order_by("-opens_at")

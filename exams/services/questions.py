@@ -3,9 +3,14 @@ revising a question (a new version; past attempts keep the one they showed)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
+from org import scope
 from org.models import User
 
 from ..importers import ParsedQuestion, QuestionType, RichText
@@ -95,3 +100,43 @@ def question_revise(*, question: Question, by: User, **changes) -> QuestionVersi
     question.current = version
     question.save(update_fields=["current"])
     return version
+
+
+def _fraction_text(value: Decimal) -> str:
+    return format(value.quantize(Decimal("0.0000001")).normalize(), "f")
+
+
+def question_key_correct(
+    *, by: User, question: Question, keys=None, truth=None, explanation=None
+) -> QuestionVersion:
+    """A corrected key as the next version: the right options of a 单选 / 多选
+    (``keys``, stored option keys) or the answer of a 判断 (``truth``), and the
+    解析. Past attempts keep what they showed until an examiner regrades an exam
+    (``attempts.exam_regrade``)."""
+    if not scope.examiner_units(by).filter(pk=question.bank.owner_unit_id).exists():
+        raise PermissionDenied
+    current = question.current
+    changes: dict = {}
+    if question.type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
+        known = [c["key"] for c in current.choices]
+        chosen = [k for k in known if k in set(keys or [])]
+        if not chosen or (question.type == QuestionType.SINGLE and len(chosen) != 1):
+            raise ValidationError(
+                _("Choose the right option.")
+                if question.type == QuestionType.SINGLE
+                else _("Choose at least one right option.")
+            )
+        right = Decimal(1) / len(chosen)
+        wrong = Decimal(-1) if question.type == QuestionType.MULTIPLE else Decimal(0)
+        changes["choices"] = [
+            {**c, "fraction": _fraction_text(right if c["key"] in chosen else wrong)}
+            for c in current.choices
+        ]
+        changes["answer"] = chosen
+    elif question.type == QuestionType.TRUEFALSE:
+        if not isinstance(truth, bool):
+            raise ValidationError(_("Choose true or false."))
+        changes["answer"] = truth
+    if explanation is not None:
+        changes["explanation"] = explanation.strip()
+    return question_revise(question=question, by=by, **changes)

@@ -12,7 +12,14 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from exams.models import Attempt, AttemptAnswer, Exam, ExamOverride, ResultsRelease
+from exams.models import (
+    Attempt,
+    AttemptAnswer,
+    Exam,
+    ExamOverride,
+    Question,
+    ResultsRelease,
+)
 from exams.services.attempts import answer_save, attempt_start, attempt_submit
 from org.models import Role
 from org.services.roles import role_grant
@@ -126,3 +133,30 @@ def test_exams_outside_the_examiners_subtrees_are_404(tree, sat, client_for):
     for url in ("publish/", "release/", "override/"):
         assert client.post(f"{BASE}{sat.pk}/{url}").status_code == 404
     assert client_for(tree.member_a.user).get(BASE).status_code in (302, 403, 404)
+
+
+def test_a_corrected_key_is_a_new_version_and_regrades_the_exam(tree, sat, client_for):
+    attempt = Attempt.objects.get(exam=sat)
+    _pos, drawn = by_type(attempt)["single"]
+    question = Question.objects.get(pk=drawn.question_id)
+    base = f"/admin/question-banks/{question.bank_id}/questions/{question.pk}/"
+    client = client_for(tree.examiner)
+    page = client.get(base).content.decode()
+    assert "重新评分" in page and sat.title in page
+    # the member answered A (right so far); the key is corrected to B
+    client.post(f"{base}key/", {"keys": ["B"], "explanation": "更正后的解析"})
+    question.refresh_from_db()
+    assert question.current.number == 2 and question.current.answer == ["B"]
+    assert question.current.explanation == "更正后的解析"
+    attempt.refresh_from_db()
+    assert attempt.score == Decimal("9.00")  # unchanged until regraded
+    client.post(f"{base}regrade/", {"exam": sat.pk})
+    attempt.refresh_from_db()
+    assert attempt.score == Decimal("7.00")
+    # two right options for a 单选 are refused, and nothing changes
+    client.post(f"{base}key/", {"keys": ["A", "B"]})
+    question.refresh_from_db()
+    assert question.current.number == 2
+    other = make_member(tree.company_b, "孙考官").user
+    role_grant(user=other, role=Role.EXAMINER, unit=tree.company_b)
+    assert client_for(other).post(f"{base}key/", {"keys": ["A"]}).status_code == 404
