@@ -99,6 +99,12 @@ def _locked_paper(by: User, paper: Paper, kind: str) -> Paper:
         raise ValidationError(
             _("A fixed paper has questions, a random paper has rules.")
         )
+    if paper.exams.filter(attempts__isnull=False).exists():
+        # the attempts keep their draws, but candidates of one exam must all
+        # get the same paper: copy it to change it
+        raise ValidationError(
+            _("This paper is in use: candidates have started an exam on it.")
+        )
     return paper
 
 

@@ -31,6 +31,7 @@ from exams.services.attempts import (
     exam_regrade,
 )
 from exams.services.exams import exam_create, override_set
+from exams.services.papers import paper_set_items
 from exams.services.questions import question_revise
 from org.models import Role
 from org.services.roles import role_grant
@@ -327,3 +328,64 @@ def test_concurrent_starts_and_submits_make_one_attempt_and_one_grade(tree, pape
     attempt.refresh_from_db()
     assert attempt.score == Decimal("9.00")
     assert AttemptAnswer.objects.filter(attempt=attempt).count() == 5
+
+
+def test_a_paper_in_use_cannot_change(tree, paper, now):
+    exam = make_exam(tree, paper, now)
+    items = [(item.question, item.score) for item in paper.items.all()]
+    paper_set_items(by=tree.examiner, paper=paper, items=items)  # nobody started
+    attempt_start(user=tree.member_a.user, exam=exam, now=now)
+    with pytest.raises(ValidationError) as in_use:
+        paper_set_items(by=tree.examiner, paper=paper, items=items[:2])
+    assert "已有考生" in str(in_use.value)
+    assert paper.items.count() == 5
+
+
+def race_save_and_submit(attempt, position, response) -> dict:
+    """A save and a submit of one attempt at the same moment, in two threads."""
+    together, outcome = threading.Barrier(2), {}
+
+    def save():
+        together.wait()
+        try:
+            answer_save(attempt=attempt, position=position, response=response,
+                        revision=1)  # fmt: skip
+            outcome["save"] = "saved"
+        except AttemptClosed:
+            outcome["save"] = "refused"
+        finally:
+            connection.close()
+
+    def submit():
+        together.wait()
+        try:
+            attempt_submit(attempt=attempt)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=save), threading.Thread(target=submit)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcome
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_save_racing_the_submit_is_graded_or_refused_never_lost(tree, paper):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers; the PostgreSQL pass runs this")
+    now = timezone.now()
+    exam = make_exam(tree, paper, now)
+    for _round in range(5):
+        user = make_member(tree.branch_a2, f"竞速{_round}").user
+        attempt = attempt_start(user=user, exam=exam, now=now)
+        pos, drawn = by_type(attempt)["single"]
+        outcome = race_save_and_submit(attempt, pos, letters(drawn, "A"))
+        attempt.refresh_from_db()
+        stored = AttemptAnswer.objects.get(attempt=attempt, position=pos)
+        if outcome["save"] == "saved":  # saved before the submit: graded with it
+            assert stored.response == ["A"] and stored.score == Decimal("2.00")
+            assert attempt.score == Decimal("2.00")
+        else:  # refused: the candidate's page is told, nothing half-saved
+            assert stored.response is None and attempt.score == 0
