@@ -49,6 +49,7 @@ from .models import Difficulty, PaperKind, QuestionType
 from .services import attempts as attempt_services
 from .services import banks as bank_services
 from .services import bulk
+from .services import categories as category_services
 from .services import papers as paper_services
 from .services import questions as question_services
 from .services.exports import questions_export_gift, questions_export_xlsx
@@ -117,6 +118,48 @@ def bank_create(request):
             messages.success(request, _("The question bank was created."))
             return redirect(_bank_url(bank))
     return TemplateResponse(request, "exams/admin/bank_form.html", {"form": form})
+
+
+@require_POST
+def category_change(request, bank_id: int):
+    """Add (``parent`` may be empty), rename or delete a category of the bank."""
+    bank = _bank(request, bank_id)
+    action = request.POST.get("action")
+
+    def category(field: str):
+        value = request.POST.get(field)
+        if not value:
+            return None
+        return selectors.access_category(bank=bank, category_id=value)
+
+    try:
+        if action == "add":
+            category_services.category_add(
+                by=request.user,
+                bank=bank,
+                name=request.POST.get("name", ""),
+                parent=category("parent"),
+            )
+            messages.success(request, _("The category was added."))
+        elif action == "rename":
+            category_services.category_rename(
+                by=request.user,
+                category=category("category"),
+                name=request.POST.get("name", ""),
+            )
+            messages.success(request, _("The category was renamed."))
+        elif action == "delete":
+            category_services.category_delete(
+                by=request.user, category=category("category")
+            )
+            messages.success(request, _("The category was deleted."))
+        else:
+            raise Http404
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    return redirect(_bank_url(bank))
 
 
 @require_POST

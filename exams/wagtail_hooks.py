@@ -27,6 +27,9 @@ def register_question_bank_urls():
         path(f"{bank}/", views.bank_detail, name="exams_bank_detail"),
         path(f"{bank}/import/", views.import_questions, name="exams_bank_import"),
         path(f"{bank}/practice/", views.bank_practice, name="exams_bank_practice"),
+        path(
+            f"{bank}/categories/", views.category_change, name="exams_category_change"
+        ),
         path(f"{bank}/bulk/", views.bulk_action, name="exams_bank_bulk"),
         path(f"{bank}/export/xlsx/", views.export_xlsx, name="exams_export_xlsx"),
         path(f"{bank}/export/gift/", views.export_gift, name="exams_export_gift"),
