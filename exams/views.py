@@ -5,12 +5,11 @@ the candidate API (exams/api/), from exams/static/exams/attempt.js."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .models import QuestionCategory
 from .selectors.attempts import access_attempt, access_exam, attempt_sheet, exams_for
 from .selectors.practice import access_round, practice_home, round_sheet
 from .services import practice as practice_services
@@ -129,17 +128,9 @@ def practice_view(request):
 @require_POST
 def practice_start_view(request, kind: str):
     try:
-        if kind == "daily":
-            round = practice_services.daily_quiz(user=request.user)
-        elif kind == "wrong-book":
-            round = practice_services.wrong_book_round(user=request.user)
-        else:
-            category = get_object_or_404(
-                QuestionCategory, pk=request.POST.get("category"), bank__practice=True
-            )
-            round = practice_services.category_round(
-                user=request.user, category=category
-            )
+        round = practice_services.round_start(
+            user=request.user, kind=kind, category_id=request.POST.get("category")
+        )
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
         return redirect("exams_practice")

@@ -26,7 +26,7 @@ from ..selectors.assignments import (
     assigned_members,
     members_behind,
 )
-from .exports import BEHIND_FILL, _sheet
+from .exports import BEHIND_FILL, styled_sheet
 
 MAX_HOURS = Decimal("9999.99")
 
@@ -290,7 +290,7 @@ def assignment_workbook(*, report: AssignmentReport) -> bytes:
     by_hours = assignment.required_hours is not None
     workbook = Workbook()
     workbook.remove(workbook.active)
-    units = _sheet(
+    units = styled_sheet(
         workbook,
         _("Completion by unit"),
         [_("Unit"), _("Assigned"), _("Done"), _("Completion rate")],
@@ -310,7 +310,7 @@ def assignment_workbook(*, report: AssignmentReport) -> bytes:
     )
 
     progress_header = _("Hours required") if by_hours else _("Lessons completed")
-    members = _sheet(
+    members = styled_sheet(
         workbook,
         _("Members"),
         [_("Name"), _("Employee number"), _("Unit"), _("Party post"),

@@ -17,7 +17,9 @@ HEADER_FILL = PatternFill("solid", fgColor="C8161D")
 BEHIND_FILL = PatternFill("solid", fgColor="FDECEC")
 
 
-def _sheet(workbook, title: str, headers: list[str], widths: list[int]):
+def styled_sheet(workbook, title: str, headers: list[str], widths: list[int]):
+    """A new sheet with the platform's header row (white on red, centred,
+    frozen) and the column widths."""
     sheet = workbook.create_sheet(title)
     sheet.append(headers)
     for index, width in enumerate(widths, start=1):
@@ -33,7 +35,7 @@ def ledger_workbook(*, report: UnitHoursReport) -> bytes:
     workbook = Workbook()
     workbook.remove(workbook.active)
     kinds = list(StudyKind)
-    summary = _sheet(
+    summary = styled_sheet(
         workbook,
         _("Summary"),
         [_("Name"), _("Employee number"), _("Unit"), _("Party post")]
@@ -66,7 +68,7 @@ def ledger_workbook(*, report: UnitHoursReport) -> bytes:
             }
         ]
     )  # fmt: skip
-    entries = _sheet(
+    entries = styled_sheet(
         workbook,
         _("Entries"),
         [_("Name"), _("Unit"), _("Date"), _("Kind"), _("Hours"), _("Source"),

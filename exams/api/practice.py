@@ -1,12 +1,10 @@
 """The practice API: the practice home, starting a round, its sheet, answering."""
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ..models import QuestionCategory
 from ..selectors.practice import access_round, practice_home, round_sheet
 from ..services import practice as services
 
@@ -84,18 +82,11 @@ class RoundListView(APIView):
     def post(self, request):
         body = RoundStartSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        kind = body.validated_data["kind"]
-        if kind == "daily":
-            round = services.daily_quiz(user=request.user)
-        elif kind == "wrong_book":
-            round = services.wrong_book_round(user=request.user)
-        else:
-            category = get_object_or_404(
-                QuestionCategory,
-                pk=body.validated_data.get("category"),
-                bank__practice=True,
-            )
-            round = services.category_round(user=request.user, category=category)
+        round = services.round_start(
+            user=request.user,
+            kind=body.validated_data["kind"],
+            category_id=body.validated_data.get("category"),
+        )
         return Response(RoundSheetSerializer(round_sheet(round=round)).data, status=201)
 
 

@@ -21,7 +21,6 @@ from ..models import (
     Attempt,
     Exam,
     ExamOverride,
-    Question,
     QuestionType,
     QuestionVersion,
     ResultsRelease,
@@ -34,7 +33,7 @@ from ..services.attempts import (
     exam_rank,
     is_overdue,
 )
-from ..services.papers import CHOICE_TYPES, DrawnQuestion
+from ..services.papers import CHOICE_TYPES, DrawnQuestion, drawn_questions
 from . import display_html
 
 
@@ -75,48 +74,48 @@ def answer_key(drawn: DrawnQuestion, qtype: str, version: QuestionVersion):
     return version.answer
 
 
+def question_face(position: int, drawn: DrawnQuestion, version) -> dict:
+    """What anyone answering sees of a drawn question: no key, no 解析."""
+    qtype = version.question.type
+    options = []
+    if qtype in CHOICE_TYPES:
+        by_key = {c["key"]: c for c in version.choices}
+        options = [
+            {
+                "letter": drawn.original_to_display(key),
+                "text": str(display_html(by_key[key]["text"])),
+            }
+            for key in drawn.option_order
+        ]
+    blanks = version.answer.get("blanks", []) if qtype == QuestionType.BLANK else []
+    return {
+        "position": position,
+        "type": qtype,
+        "stem": str(display_html(version.stem, version.stem_format)),
+        "options": options,
+        "blanks": len(blanks),
+    }
+
+
 def attempt_sheet(*, attempt: Attempt, viewer: User, now=None) -> dict:
     """The attempt as its candidate sees it (``viewer`` must be the candidate)."""
     if attempt.user_id != viewer.pk:
         raise Attempt.DoesNotExist
     now = now or timezone.now()
     exam = attempt.exam
-    drawn = [DrawnQuestion.from_dict(d) for d in attempt.draw]
-    versions = QuestionVersion.objects.in_bulk([d.version_id for d in drawn])
-    types = dict(
-        Question.objects.filter(pk__in=[d.question_id for d in drawn]).values_list(
-            "pk", "type"
-        )
-    )
+    drawn = drawn_questions(attempt.draw)
     answers = {a.position: a for a in attempt.answers.all()}
     reveal = answers_visible(attempt, now)
     questions = []
-    for position, question in enumerate(drawn, start=1):
-        version, qtype = versions[question.version_id], types[question.question_id]
+    for position, (question, version) in enumerate(drawn, start=1):
+        qtype = version.question.type
         answer = answers.get(position)
-        item = {
-            "position": position,
-            "type": qtype,
-            "stem": str(display_html(version.stem, version.stem_format)),
-            "score": str(question.score),
-            "options": [],
-            "blanks": len(version.answer.get("blanks", []))
-            if qtype == QuestionType.BLANK
-            else 0,
-            "response": shown_response(question, qtype, answer.response)
-            if answer
-            else None,
-            "revision": answer.revision if answer else 0,
-        }
-        if qtype in CHOICE_TYPES:
-            by_key = {c["key"]: c for c in version.choices}
-            item["options"] = [
-                {
-                    "letter": question.original_to_display(key),
-                    "text": str(display_html(by_key[key]["text"])),
-                }
-                for key in question.option_order
-            ]
+        item = question_face(position, question, version)
+        item["score"] = str(question.score)
+        item["response"] = (
+            shown_response(question, qtype, answer.response) if answer else None
+        )
+        item["revision"] = answer.revision if answer else 0
         if reveal:
             item["correct"] = answer_key(question, qtype, version)
             item["explanation"] = str(display_html(version.explanation))

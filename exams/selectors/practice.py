@@ -11,11 +11,11 @@ from django.utils import timezone
 
 from org.models import User
 
-from ..models import PracticeRound, QuestionCategory, QuestionVersion, RoundKind
-from ..services.papers import CHOICE_TYPES, DrawnQuestion
+from ..models import PracticeRound, QuestionCategory, RoundKind
+from ..services.papers import drawn_questions
 from ..services.practice import practice_questions, wrong_book
 from . import display_html
-from .attempts import answer_key, shown_response
+from .attempts import answer_key, question_face, shown_response
 
 
 def access_round(*, viewer: User, round_id) -> PracticeRound:
@@ -53,32 +53,13 @@ def practice_home(*, viewer: User) -> dict:
 
 
 def round_sheet(*, round: PracticeRound) -> dict:
-    drawn = [DrawnQuestion.from_dict(d) for d in round.draw]
-    versions = QuestionVersion.objects.select_related("question").in_bulk(
-        [d.version_id for d in drawn]
-    )
+    drawn = drawn_questions(round.draw)
     questions = []
-    for position, question in enumerate(drawn, start=1):
-        version = versions[question.version_id]
+    for position, (question, version) in enumerate(drawn, start=1):
         qtype = version.question.type
         answer = round.answers.get(str(position))
-        item = {
-            "position": position,
-            "type": qtype,
-            "stem": str(display_html(version.stem, version.stem_format)),
-            "options": [],
-            "blanks": len(version.answer.get("blanks", [])) if qtype == "blank" else 0,
-            "answered": answer is not None,
-        }
-        if qtype in CHOICE_TYPES:
-            by_key = {c["key"]: c for c in version.choices}
-            item["options"] = [
-                {
-                    "letter": question.original_to_display(key),
-                    "text": str(display_html(by_key[key]["text"])),
-                }
-                for key in question.option_order
-            ]
+        item = question_face(position, question, version)
+        item["answered"] = answer is not None
         if answer is not None:
             item["response"] = shown_response(question, qtype, answer["response"])
             item["correct"] = answer_key(question, qtype, version)

@@ -46,7 +46,7 @@ from ..models import (
 )
 from .exams import exam_is_for
 from .grading import response_fraction, scored
-from .papers import CHOICE_TYPES, DrawnQuestion, paper_draw
+from .papers import CHOICE_TYPES, DrawnQuestion, drawn_questions, paper_draw
 from .practice import wrong_book_collect
 
 MAX_ESSAY_CHARS = 10_000
@@ -247,19 +247,14 @@ def _grade(attempt: Attempt) -> None:
     """Grade every drawn question (an unanswered one gets a row with 0), keeping
     essays' marks; then the attempt's score and pending marks."""
     exam = attempt.exam
-    drawn = [DrawnQuestion.from_dict(d) for d in attempt.draw]
-    versions = QuestionVersion.objects.in_bulk([d.version_id for d in drawn])
-    types = dict(
-        Question.objects.filter(pk__in=[d.question_id for d in drawn]).values_list(
-            "pk", "type"
-        )
-    )
     answers = {a.position: a for a in attempt.answers.all()}
-    for position, question in enumerate(drawn, start=1):
+    for position, (question, version) in enumerate(
+        drawn_questions(attempt.draw), start=1
+    ):
         answer = answers.get(position) or AttemptAnswer(
             attempt=attempt, position=position, response=None, saved_at=timezone.now()
         )
-        qtype = types[question.question_id]
+        qtype = version.question.type
         if qtype == QuestionType.ESSAY:
             if answer.marked_at is None:
                 answer.fraction = answer.score = None
@@ -267,7 +262,7 @@ def _grade(attempt: Attempt) -> None:
                     answer.fraction, answer.score = Decimal(0), Decimal(0)
         else:
             answer.fraction = response_fraction(
-                versions[question.version_id],
+                version,
                 qtype,
                 answer.response,
                 policy=exam.multiple_policy,

@@ -34,6 +34,7 @@ from ..models import (
     QuestionBank,
     QuestionCategory,
     QuestionType,
+    QuestionVersion,
 )
 from .questions import LETTERS
 
@@ -353,6 +354,16 @@ class DrawnQuestion:
             order=int(data["order"]),
             option_order=list(data.get("option_order") or []),
         )
+
+
+def drawn_questions(draw: list[dict]) -> list[tuple[DrawnQuestion, QuestionVersion]]:
+    """A stored draw's questions with the versions shown (``version.question``
+    loaded, for its type), in order and in one query."""
+    drawn = [DrawnQuestion.from_dict(d) for d in draw]
+    versions = QuestionVersion.objects.select_related("question").in_bulk(
+        [d.version_id for d in drawn]
+    )
+    return [(d, versions[d.version_id]) for d in drawn]
 
 
 def _assign(counts: list[int], pools: list[list[int]]) -> tuple[int, list[list[int]]]:

@@ -41,7 +41,7 @@ from ..models import (
     WrongAnswer,
 )
 from .grading import response_fraction
-from .papers import CHOICE_TYPES, DrawnQuestion
+from .papers import CHOICE_TYPES, DrawnQuestion, drawn_questions
 
 PRACTISED = [QuestionType.SINGLE, QuestionType.MULTIPLE, QuestionType.TRUEFALSE,
              QuestionType.BLANK]  # fmt: skip
@@ -139,6 +139,26 @@ def wrong_book_round(*, user: User) -> PracticeRound:
     )
 
 
+def round_start(*, user: User, kind: str, category_id=None) -> PracticeRound:
+    """Today's quiz, a round of a category (of a bank open for practice) or of the
+    错题本; ValidationError when there is nothing to practise."""
+    if kind == RoundKind.DAILY:
+        return daily_quiz(user=user)
+    if kind == RoundKind.WRONG_BOOK:
+        return wrong_book_round(user=user)
+    if kind == RoundKind.CATEGORY:
+        try:
+            category = QuestionCategory.objects.get(
+                pk=int(category_id), bank__practice=True
+            )
+        except (QuestionCategory.DoesNotExist, TypeError, ValueError) as exc:
+            raise ValidationError(
+                _("This category has no practice questions.")
+            ) from exc
+        return category_round(user=user, category=category)
+    raise ValidationError({"kind": _("Choose one of the listed options.")})
+
+
 def _wrong(user_id: int, question_id: int, source: str, at, attempt=None) -> None:
     entry, created = WrongAnswer.objects.get_or_create(
         user_id=user_id,
@@ -221,16 +241,11 @@ def wrong_book(*, user: User) -> list[WrongAnswer]:
 def wrong_book_collect(attempt: Attempt) -> int:
     """Collect the objective questions got wrong in a submitted attempt (called
     at submit; the entries show their key only when review allows)."""
-    drawn = [DrawnQuestion.from_dict(d) for d in attempt.draw]
-    types = dict(
-        Question.objects.filter(pk__in=[d.question_id for d in drawn]).values_list(
-            "pk", "type"
-        )
-    )
+    drawn = drawn_questions(attempt.draw)
     collected = 0
     for answer in attempt.answers.all():
-        question = drawn[answer.position - 1]
-        if types[question.question_id] == QuestionType.ESSAY:
+        question, version = drawn[answer.position - 1]
+        if version.question.type == QuestionType.ESSAY:
             continue
         if answer.fraction is not None and answer.fraction < 1:
             _wrong(

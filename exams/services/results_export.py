@@ -6,27 +6,14 @@ import io
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import PatternFill
+
+from courses.services.exports import styled_sheet
 
 from ..models import Exam
 from ..selectors.results import ItemStats, ResultRow, UnitRow
 
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="C8161D")
 FLAG_FILL = PatternFill("solid", fgColor="FDECEC")
-
-
-def _sheet(workbook, title: str, headers: list[str], widths: list[int]):
-    sheet = workbook.create_sheet(title)
-    sheet.append(headers)
-    for index, width in enumerate(widths, start=1):
-        cell = sheet.cell(row=1, column=index)
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        cell.alignment = Alignment(horizontal="center")
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    return sheet
 
 
 def results_workbook(
@@ -38,7 +25,7 @@ def results_workbook(
 ) -> bytes:
     workbook = Workbook()
     workbook.remove(workbook.active)
-    results = _sheet(
+    results = styled_sheet(
         workbook,
         _("Results"),
         [_("Rank"), _("Name"), _("Employee number"), _("Unit"), _("Attempts"),
@@ -65,7 +52,7 @@ def results_workbook(
                 row.left_page or None,
             ]
         )
-    by_unit = _sheet(
+    by_unit = styled_sheet(
         workbook,
         _("By unit"),
         [_("Unit"), _("Members"), _("Sat the exam"), _("Participation"),
@@ -85,7 +72,7 @@ def results_workbook(
                 float(summary.average) if summary.average is not None else None,
             ]
         )
-    analysis = _sheet(
+    analysis = styled_sheet(
         workbook,
         _("Item analysis"),
         [_("Question"), _("Type"), _("Attempts"), _("Facility"),
