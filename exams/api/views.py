@@ -1,11 +1,16 @@
 """The candidate API: my exams, start, the answer sheet, save, submit."""
 
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ..selectors.attempts import access_attempt, access_exam, attempt_sheet, exams_for
+from ..selectors.attempts import (
+    access_attempt,
+    access_exam,
+    answered_count,
+    attempt_sheet,
+    exams_for,
+)
 from ..services.attempts import (
     AttemptClosed,
     answer_save,
@@ -78,12 +83,11 @@ class AnswerView(APIView):
             )
         except AttemptClosed as exc:
             return Response({"detail": exc.messages[0], "code": exc.code}, status=409)
-        sheet = attempt_sheet(attempt=attempt, viewer=request.user, now=timezone.now())
         data = {
             "position": answer.position,
             "revision": answer.revision,
             "saved_at": answer.saved_at,
-            "answered": sheet["answered"],
+            "answered": answered_count(attempt),
         }
         return Response(AnswerSavedSerializer(data).data)
 

@@ -74,6 +74,12 @@ def answer_key(drawn: DrawnQuestion, qtype: str, version: QuestionVersion):
     return version.answer
 
 
+def answered_count(attempt: Attempt) -> int:
+    """How many questions have an answer (one query, nothing rendered)."""
+    responses = attempt.answers.values_list("response", flat=True)
+    return sum(1 for response in responses if response not in (None, "", []))
+
+
 def question_face(position: int, drawn: DrawnQuestion, version) -> dict:
     """What anyone answering sees of a drawn question: no key, no 解析."""
     qtype = version.question.type

@@ -248,6 +248,8 @@ def _grade(attempt: Attempt) -> None:
     essays' marks; then the attempt's score and pending marks."""
     exam = attempt.exam
     answers = {a.position: a for a in attempt.answers.all()}
+    changed: list[AttemptAnswer] = []
+    new: list[AttemptAnswer] = []
     for position, (question, version) in enumerate(
         drawn_questions(attempt.draw), start=1
     ):
@@ -269,7 +271,9 @@ def _grade(attempt: Attempt) -> None:
                 partial_credit=exam.partial_credit,
             )
             answer.score = scored(answer.fraction, question.score)
-        answer.save()
+        (changed if answer.pk else new).append(answer)
+    AttemptAnswer.objects.bulk_update(changed, ["fraction", "score"])
+    AttemptAnswer.objects.bulk_create(new)
     _total(attempt)
 
 

@@ -9,7 +9,8 @@
  *   with the next revision number. Unsent saves live in localStorage, keyed by
  *   the attempt, so a dropped network, a closed tab or a dead battery loses
  *   nothing that was typed: the queue is sent again, oldest first, with backoff,
- *   when the network is back or the page opens again. The server keeps the
+ *   when the network is back or the page opens again (in question order; a newer change
+ *   to a question replaces its unsent one). The server keeps the
  *   highest revision, so a late retry never undoes a newer answer.
  * - Submit: asks for confirmation (with the number of unanswered questions),
  *   sends what is queued, then submits; a second submit is harmless.
