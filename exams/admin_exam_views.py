@@ -15,8 +15,9 @@ from django.views.decorators.http import require_POST
 
 from org import scope
 from org.http import xlsx_response
-from org.models import Member, Role
+from org.models import Member
 
+from .admin_views import require_examiner
 from .exam_forms import ExamForm, MarkForm, OverrideForm
 from .models import AttemptAnswer
 from .selectors import results as selectors
@@ -25,13 +26,8 @@ from .services import exams as exam_services
 from .services.results_export import results_workbook
 
 
-def _require_examiner(user) -> None:
-    if not scope.has_role(user, Role.EXAMINER):
-        raise Http404
-
-
 def _exam(request, exam_id):
-    _require_examiner(request.user)
+    require_examiner(request.user)
     return selectors.access_managed_exam(viewer=request.user, exam_id=exam_id)
 
 
@@ -40,7 +36,7 @@ def _detail_url(exam) -> str:
 
 
 def exam_list(request):
-    _require_examiner(request.user)
+    require_examiner(request.user)
     page = Paginator(selectors.managed_exams(viewer=request.user), 50).get_page(
         request.GET.get("page")
     )
@@ -48,7 +44,7 @@ def exam_list(request):
 
 
 def exam_create(request):
-    _require_examiner(request.user)
+    require_examiner(request.user)
     units = scope.examiner_units(request.user).order_by("path")
     form = ExamForm(
         request.POST or None,

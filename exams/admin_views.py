@@ -67,13 +67,13 @@ PENDING_HOURS = 6
 PREVIEW_SAMPLE = 20
 
 
-def _require_examiner(user) -> None:
+def require_examiner(user) -> None:
     if not scope.has_role(user, Role.EXAMINER):
         raise Http404
 
 
 def _bank(request, bank_id):
-    _require_examiner(request.user)
+    require_examiner(request.user)
     return selectors.access_bank(viewer=request.user, bank_id=bank_id)
 
 
@@ -94,7 +94,7 @@ def _back(request, bank) -> str:
 
 
 def bank_list(request):
-    _require_examiner(request.user)
+    require_examiner(request.user)
     page = selectors.bank_page(viewer=request.user, page_number=request.GET.get("page"))
     return TemplateResponse(
         request,
@@ -104,7 +104,7 @@ def bank_list(request):
 
 
 def bank_create(request):
-    _require_examiner(request.user)
+    require_examiner(request.user)
     units = scope.examiner_units(request.user).order_by("path")
     form = BankForm(request.POST or None, units=units)
     if request.method == "POST" and form.is_valid():
@@ -126,11 +126,11 @@ def category_change(request, bank_id: int):
     bank = _bank(request, bank_id)
     action = request.POST.get("action")
 
-    def category(field: str):
+    def category(field: str, *, required: bool = True):
         value = request.POST.get(field)
-        if not value:
+        if not value and not required:
             return None
-        return selectors.access_category(bank=bank, category_id=value)
+        return selectors.access_category(bank=bank, category_id=value)  # else 404
 
     try:
         if action == "add":
@@ -138,7 +138,7 @@ def category_change(request, bank_id: int):
                 by=request.user,
                 bank=bank,
                 name=request.POST.get("name", ""),
-                parent=category("parent"),
+                parent=category("parent", required=False),
             )
             messages.success(request, _("The category was added."))
         elif action == "rename":
@@ -363,7 +363,7 @@ def export_gift(request, bank_id: int):
 
 
 def import_template(request):
-    _require_examiner(request.user)
+    require_examiner(request.user)
     return xlsx_response(template_xlsx(), "题库导入模板.xlsx")
 
 

@@ -13,6 +13,12 @@ from org.models import Unit, User
 from ..models import QuestionBank
 
 
+def require_bank_examiner(by: User, bank: QuestionBank) -> None:
+    """PermissionDenied unless ``by`` examines the bank's owning unit."""
+    if not scope.examiner_units(by).filter(pk=bank.owner_unit_id).exists():
+        raise PermissionDenied
+
+
 @transaction.atomic
 def bank_create(
     *,
@@ -45,8 +51,7 @@ def bank_create(
 def bank_set_practice(*, by: User, bank: QuestionBank, practice: bool) -> QuestionBank:
     """Open the bank for members' practice (daily quiz, practice by category) or
     close it again."""
-    if not scope.examiner_units(by).filter(pk=bank.owner_unit_id).exists():
-        raise PermissionDenied
+    require_bank_examiner(by, bank)
     bank.practice = bool(practice)
     bank.save(update_fields=["practice"])
     return bank

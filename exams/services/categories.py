@@ -3,19 +3,14 @@ categories, by the paths in their files)."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from org import scope
 from org.models import User
 
 from ..models import PaperRule, Question, QuestionBank, QuestionCategory
-
-
-def _require_examiner(by: User, bank: QuestionBank) -> None:
-    if not scope.examiner_units(by).filter(pk=bank.owner_unit_id).exists():
-        raise PermissionDenied
+from .banks import require_bank_examiner
 
 
 def _name(name: str) -> str:
@@ -37,7 +32,7 @@ def _siblings(bank: QuestionBank, parent: QuestionCategory | None):
 def category_add(
     *, by: User, bank: QuestionBank, name: str, parent: QuestionCategory | None = None
 ) -> QuestionCategory:
-    _require_examiner(by, bank)
+    require_bank_examiner(by, bank)
     name = _name(name)
     if parent is not None and parent.bank_id != bank.pk:
         raise ValidationError({"parent": _("Choose a category of this bank.")})
@@ -53,7 +48,7 @@ def category_add(
 
 @transaction.atomic
 def category_rename(*, by: User, category: QuestionCategory, name: str):
-    _require_examiner(by, category.bank)
+    require_bank_examiner(by, category.bank)
     name = _name(name)
     parent = category.get_parent()
     clash = _siblings(category.bank, parent).filter(name=name).exclude(pk=category.pk)
@@ -70,7 +65,7 @@ def category_rename(*, by: User, category: QuestionCategory, name: str):
 def category_delete(*, by: User, category: QuestionCategory) -> None:
     """Only an empty category goes: no questions, no subcategories, no paper
     rule drawing from it."""
-    _require_examiner(by, category.bank)
+    require_bank_examiner(by, category.bank)
     category = QuestionCategory.objects.get(pk=category.pk)
     if category.get_children_count():
         raise ValidationError(_("Delete or move its subcategories first."))

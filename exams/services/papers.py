@@ -17,12 +17,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from org import scope
 from org.models import User
 
 from ..models import (
@@ -36,14 +35,10 @@ from ..models import (
     QuestionType,
     QuestionVersion,
 )
+from .banks import require_bank_examiner
 from .questions import LETTERS
 
 CHOICE_TYPES = frozenset({QuestionType.SINGLE, QuestionType.MULTIPLE})
-
-
-def _require_examiner(by: User, bank: QuestionBank) -> None:
-    if not scope.examiner_units(by).filter(pk=bank.owner_unit_id).exists():
-        raise PermissionDenied
 
 
 def _score(value, *, error: str) -> Decimal:
@@ -77,7 +72,7 @@ def paper_create(
     shuffle_questions: bool = True,
     shuffle_options: bool = True,
 ) -> Paper:
-    _require_examiner(by, bank)
+    require_bank_examiner(by, bank)
     title = " ".join(title.split())
     if not title:
         raise ValidationError({"title": _("Give the paper a title.")})
@@ -95,7 +90,7 @@ def paper_create(
 
 def _locked_paper(by: User, paper: Paper, kind: str) -> Paper:
     paper = Paper.objects.select_for_update().select_related("bank").get(pk=paper.pk)
-    _require_examiner(by, paper.bank)
+    require_bank_examiner(by, paper.bank)
     if paper.kind != kind:
         raise ValidationError(
             _("A fixed paper has questions, a random paper has rules.")

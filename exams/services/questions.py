@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from org import scope
 from org.models import User
 
 from ..importers import ParsedQuestion, QuestionType, RichText
 from ..models import Question, QuestionVersion
+from .banks import require_bank_examiner
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -113,8 +113,7 @@ def question_key_correct(
     (``keys``, stored option keys) or the answer of a 判断 (``truth``), and the
     解析. Past attempts keep what they showed until an examiner regrades an exam
     (``attempts.exam_regrade``)."""
-    if not scope.examiner_units(by).filter(pk=question.bank.owner_unit_id).exists():
-        raise PermissionDenied
+    require_bank_examiner(by, question.bank)
     current = question.current
     changes: dict = {}
     if question.type in (QuestionType.SINGLE, QuestionType.MULTIPLE):

@@ -62,3 +62,10 @@ def test_through_the_admin_and_scoped(tree, bank, client_for):
         category_add(by=other, bank=bank, name="越权")
     client.post(url, {"action": "delete", "category": category.pk})
     assert not QuestionCategory.objects.filter(pk=category.pk).exists()
+
+
+def test_a_rename_or_delete_without_a_category_is_a_404(tree, bank, client_for):
+    url = f"/admin/question-banks/{bank.pk}/categories/"
+    client = client_for(tree.examiner)
+    for action in ("rename", "delete"):
+        assert client.post(url, {"action": action, "name": "x"}).status_code == 404
