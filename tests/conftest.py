@@ -5,6 +5,7 @@ from django.core.cache import cache
 from django.test import Client
 from rest_framework.test import APIClient
 
+from exams.services.versions import versions_forget
 from org.models import Member, Role, Unit, UnitType, User
 from org.services.roles import role_grant
 
@@ -13,10 +14,13 @@ from .factories import make_member, make_unit
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """Login throttling counts live in the cache (Redis on the second pass)."""
+    """Login throttling counts live in the cache (Redis on the second pass); the
+    per-process question versions go too (a rolled-back test reuses ids)."""
     cache.clear()
+    versions_forget()
     yield
     cache.clear()
+    versions_forget()
 
 
 @pytest.fixture(autouse=True)

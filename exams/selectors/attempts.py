@@ -80,24 +80,34 @@ def answered_count(attempt: Attempt) -> int:
     return sum(1 for response in responses if response not in (None, "", []))
 
 
+def _rendered(version) -> tuple[str, dict[str, str]]:
+    """The stem and options as safe HTML, rendered once per cached version
+    (versions never change: see ``services.versions``)."""
+    face = getattr(version, "_rendered_face", None)
+    if face is None:
+        face = (
+            str(display_html(version.stem, version.stem_format)),
+            {c["key"]: str(display_html(c["text"])) for c in version.choices},
+        )
+        version._rendered_face = face
+    return face
+
+
 def question_face(position: int, drawn: DrawnQuestion, version) -> dict:
     """What anyone answering sees of a drawn question: no key, no 解析."""
     qtype = version.question.type
+    stem, option_html = _rendered(version)
     options = []
     if qtype in CHOICE_TYPES:
-        by_key = {c["key"]: c for c in version.choices}
         options = [
-            {
-                "letter": drawn.original_to_display(key),
-                "text": str(display_html(by_key[key]["text"])),
-            }
+            {"letter": drawn.original_to_display(key), "text": option_html[key]}
             for key in drawn.option_order
         ]
     blanks = version.answer.get("blanks", []) if qtype == QuestionType.BLANK else []
     return {
         "position": position,
         "type": qtype,
-        "stem": str(display_html(version.stem, version.stem_format)),
+        "stem": stem,
         "options": options,
         "blanks": len(blanks),
     }

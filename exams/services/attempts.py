@@ -42,12 +42,12 @@ from ..models import (
     GradingMethod,
     Question,
     QuestionType,
-    QuestionVersion,
 )
 from .exams import exam_is_for
 from .grading import response_fraction, scored
 from .papers import CHOICE_TYPES, DrawnQuestion, drawn_questions, paper_draw
 from .practice import wrong_book_collect
+from .versions import versions_by_id
 
 MAX_ESSAY_CHARS = 10_000
 MAX_BLANK_CHARS = 200
@@ -196,24 +196,33 @@ def answer_save(
     now = now or timezone.now()
     if isinstance(revision, bool) or not isinstance(revision, int) or revision < 1:
         raise ValidationError({"revision": _("A positive revision number is needed.")})
-    if is_overdue(Attempt.objects.get(pk=attempt.pk), now):
+    if is_overdue(attempt, now):  # the deadline is fixed at the start
         attempt_submit(attempt=attempt, now=now, timed_out=True)
         raise AttemptClosed(_("Time is up: the attempt was submitted."), code="time_up")
+    drawn = _drawn(attempt, position)  # the draw too
+    version = versions_by_id([drawn.version_id])[drawn.version_id]
+    stored = response_clean(drawn, version.question.type, version, response)
     with transaction.atomic():
         # the attempt's row lock orders this save against a submit
-        attempt = Attempt.objects.select_for_update().get(pk=attempt.pk)
-        if attempt.submitted_at is not None:
-            raise AttemptClosed(_("This attempt has been submitted."), code="submitted")
-        drawn = _drawn(attempt, position)
-        version = QuestionVersion.objects.select_related("question").get(
-            pk=drawn.version_id
+        submitted = (
+            Attempt.objects.select_for_update()
+            .filter(pk=attempt.pk)
+            .values_list("submitted_at", flat=True)
+            .get()
         )
-        stored = response_clean(drawn, version.question.type, version, response)
+        if submitted is not None:
+            raise AttemptClosed(_("This attempt has been submitted."), code="submitted")
         newer = AttemptAnswer.objects.filter(
             attempt=attempt, position=position, revision__lt=revision
         )
         if newer.update(response=stored, revision=revision, saved_at=now):
-            return AttemptAnswer.objects.get(attempt=attempt, position=position)
+            return AttemptAnswer(
+                attempt=attempt,
+                position=position,
+                response=stored,
+                revision=revision,
+                saved_at=now,
+            )
         # new, or a newer revision is saved already (a late retry): that one stays
         answer, _created = AttemptAnswer.objects.get_or_create(
             attempt=attempt,

@@ -37,6 +37,7 @@ from ..models import (
 )
 from .banks import require_bank_examiner
 from .questions import LETTERS
+from .versions import versions_by_id
 
 CHOICE_TYPES = frozenset({QuestionType.SINGLE, QuestionType.MULTIPLE})
 
@@ -355,9 +356,7 @@ def drawn_questions(draw: list[dict]) -> list[tuple[DrawnQuestion, QuestionVersi
     """A stored draw's questions with the versions shown (``version.question``
     loaded, for its type), in order and in one query."""
     drawn = [DrawnQuestion.from_dict(d) for d in draw]
-    versions = QuestionVersion.objects.select_related("question").in_bulk(
-        [d.version_id for d in drawn]
-    )
+    versions = versions_by_id(d.version_id for d in drawn)
     return [(d, versions[d.version_id]) for d in drawn]
 
 

@@ -36,12 +36,12 @@ from ..models import (
     Question,
     QuestionCategory,
     QuestionType,
-    QuestionVersion,
     RoundKind,
     WrongAnswer,
 )
 from .grading import response_fraction
 from .papers import CHOICE_TYPES, DrawnQuestion, drawn_questions
+from .versions import versions_by_id
 
 PRACTISED = [QuestionType.SINGLE, QuestionType.MULTIPLE, QuestionType.TRUEFALSE,
              QuestionType.BLANK]  # fmt: skip
@@ -184,9 +184,7 @@ def round_answer(*, round: PracticeRound, position: int, response) -> dict:
     if not isinstance(position, int) or not 1 <= position <= len(round.draw):
         raise ValidationError({"position": _("There is no such question.")})
     drawn = DrawnQuestion.from_dict(round.draw[position - 1])
-    version = QuestionVersion.objects.select_related("question").get(
-        pk=drawn.version_id
-    )
+    version = versions_by_id([drawn.version_id])[drawn.version_id]
     qtype = version.question.type
     key = str(position)
     if key not in round.answers:
@@ -240,20 +238,43 @@ def wrong_book(*, user: User) -> list[WrongAnswer]:
 
 def wrong_book_collect(attempt: Attempt) -> int:
     """Collect the objective questions got wrong in a submitted attempt (called
-    at submit; the entries show their key only when review allows)."""
+    at submit, in a few statements however many were wrong; the entries show
+    their key only when review allows)."""
     drawn = drawn_questions(attempt.draw)
-    collected = 0
+    wrong: set[int] = set()
     for answer in attempt.answers.all():
         question, version = drawn[answer.position - 1]
         if version.question.type == QuestionType.ESSAY:
             continue
         if answer.fraction is not None and answer.fraction < 1:
-            _wrong(
-                attempt.user_id,
-                question.question_id,
-                f"exam:{attempt.exam_id}",
-                attempt.submitted_at,
-                attempt,
+            wrong.add(question.question_id)
+    if not wrong:
+        return 0
+    at, source = attempt.submitted_at, f"exam:{attempt.exam_id}"
+    known = list(
+        WrongAnswer.objects.select_for_update().filter(
+            user_id=attempt.user_id, question_id__in=wrong
+        )
+    )
+    for entry in known:
+        entry.times += 1
+        entry.last_wrong_at, entry.source, entry.cleared_at = at, source, None
+        entry.attempt = attempt
+    WrongAnswer.objects.bulk_update(
+        known, ["times", "last_wrong_at", "source", "cleared_at", "attempt"]
+    )
+    seen = {entry.question_id for entry in known}
+    WrongAnswer.objects.bulk_create(
+        [
+            WrongAnswer(
+                user_id=attempt.user_id,
+                question_id=question_id,
+                last_wrong_at=at,
+                source=source,
+                attempt=attempt,
             )
-            collected += 1
-    return collected
+            for question_id in sorted(wrong - seen)
+        ],
+        ignore_conflicts=True,  # a practice answer made the entry a moment ago
+    )
+    return len(wrong)
