@@ -2,15 +2,19 @@
 then the result and review as the exam allows). Saving and submitting go through
 the candidate API (exams/api/), from exams/static/exams/attempt.js."""
 
+import mimetypes
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from .selectors.attempts import access_attempt, access_exam, attempt_sheet, exams_for
+from .selectors.images import question_image
 from .selectors.practice import access_round, practice_home, round_sheet
 from .services import practice as practice_services
 from .services.attempts import attempt_start
@@ -97,8 +101,25 @@ def attempt_view(request, attempt_id: int):
     )
 
 
+@require_safe
+@login_required
+def question_image_view(request, bank_id: int, name: str):
+    """A picture in a question, for those who may see the bank's questions."""
+    path = question_image(viewer=request.user, bank_id=bank_id, name=name)
+    content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    response = FileResponse(path.open("rb"), content_type=content_type)
+    response["Cache-Control"] = "private, max-age=86400"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 urlpatterns = [
     path("", my_exams_view, name="section_exams"),
+    path(
+        "images/<int:bank_id>/<str:name>",
+        question_image_view,
+        name="exams_question_image",
+    ),
     path("<int:exam_id>/start/", exam_start_view, name="exam_start"),
     path("attempts/<int:attempt_id>/", attempt_view, name="exam_attempt"),
 ]

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
+from django.urls import reverse
 
+from media.storage import protected_storage
 from org import scope
 from org.models import Unit, User
 
@@ -183,19 +185,30 @@ def _opening(stem: str) -> str:
     return " ".join(strip_tags(stem).split())[:60]
 
 
+def image_path(bank_id: int, name: str) -> str:
+    """Where a question's picture is kept in the protected storage (pictures of
+    exam questions are not public: see ``selectors.images``)."""
+    return f"exams/{bank_id}/images/{name}"
+
+
 def _store_attachments(bank: QuestionBank, parsed: ParsedQuestion, fields: dict):
     """Files embedded in the question are stored, and every reference to them
     (stem, options, feedback) points at the stored copy."""
     if not parsed.attachments:
         return fields
+    storage = protected_storage()  # served through exams.selectors.images
     text = json.dumps(fields, ensure_ascii=False)
     for name, content in parsed.attachments.items():
-        digest = hashlib.sha256(content).hexdigest()[:16]
-        path = default_storage.save(
-            f"exams/{bank.pk}/{digest}-{name}", ContentFile(content)
+        safe = re.sub(r"[^\w.\-]", "_", name)[-150:]
+        stored = f"{hashlib.sha256(content).hexdigest()[:16]}-{safe}"
+        if not storage.exists(image_path(bank.pk, stored)):  # the same file again
+            storage.save(image_path(bank.pk, stored), ContentFile(content))
+        url = json.dumps(
+            reverse("exams_question_image", args=[bank.pk, stored]), ensure_ascii=False
         )
-        url = json.dumps(default_storage.url(path))[1:-1]
-        text = text.replace(json.dumps(f"@@PLUGINFILE@@/{name}")[1:-1], url)
+        url = url[1:-1]
+        needle = json.dumps(f"@@PLUGINFILE@@/{name}", ensure_ascii=False)[1:-1]
+        text = text.replace(needle, url)
     return json.loads(text)
 
 
