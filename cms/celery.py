@@ -26,6 +26,14 @@ BEAT_SCHEDULE = {
         "task": "exams.tasks.attempts_close_overdue_task",
         "schedule": 60.0,
     },
+    "assessments-fold-board-totals": {
+        "task": "assessments.tasks.boards_fold_task",
+        "schedule": 60.0,
+    },
+    "assessments-rebuild-board-totals": {
+        "task": "assessments.tasks.boards_rebuild_task",
+        "schedule": crontab(hour=2, minute=40),
+    },
     "wagtail-publish-scheduled": {
         "task": "cms.tasks.publish_scheduled_task",
         "schedule": 60.0,

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "library",
     "courses",
     "exams",
+    "assessments",
     "media",
     "search",
     "wagtailmedia",

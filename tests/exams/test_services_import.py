@@ -2,10 +2,10 @@
 
 import re
 from decimal import Decimal
+from urllib.parse import unquote
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
 
 from exams.importers import parse_file, parse_gift, parse_xlsx
 from exams.importers.xlsx import questions_to_xlsx
@@ -17,8 +17,9 @@ from exams.models import (
     QuestionType,
     QuestionVersion,
 )
-from exams.services.imports import bank_ensure, questions_import
+from exams.services.imports import bank_ensure, image_path, questions_import
 from exams.services.questions import question_revise
+from media.storage import protected_storage
 from org.models import Role
 from org.services.roles import role_grant
 from tests.factories import make_member
@@ -177,9 +178,11 @@ def test_images_of_a_moodle_xml_file_are_stored_and_shown(tree, bank, corpus):
     assert "@@PLUGINFILE@@" not in stored
     sources = re.findall(r'(?:src|href)="([^"]+)"', stored)
     assert len(sources) == 5  # the greeting and four flags
-    for url in sources:
-        assert url.startswith(default_storage.url(f"exams/{bank.pk}/"))
-        assert default_storage.exists(url.removeprefix(default_storage.url("")))
+    for url in sources:  # the checked view (exams.selectors.images), not /media/
+        prefix = f"/exams/images/{bank.pk}/"
+        assert url.startswith(prefix)
+        name = unquote(url.removeprefix(prefix))
+        assert protected_storage().exists(image_path(bank.pk, name))
 
 
 def test_the_real_404_question_bank_imports_with_no_errors(tree, bank, corpus):

@@ -1,0 +1,93 @@
+"""考核评比: the read models behind the leaderboards.
+
+``MemberTotal`` holds each member's 学时 and 积分 per day, week, month, quarter and
+year, folded in from the courses ledgers (``services/totals.py``); the boards read
+only these rows. The ledgers stay the truth: the totals can be rebuilt from them
+at any time (``manage.py boards_rebuild``).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class PeriodKind(models.TextChoices):
+    DAY = "day", _("Day")
+    WEEK = "week", _("Week")
+    MONTH = "month", _("Month")
+    QUARTER = "quarter", _("Quarter")
+    YEAR = "year", _("Year")
+
+
+class Metric(models.TextChoices):
+    HOURS = "hours", _("Study hours")
+    POINTS = "points", _("Points")
+    EXAM = "exam", _("Exam score")
+
+
+class MemberTotal(models.Model):
+    """One member's totals in one period (``start``: its first day)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=10, choices=PeriodKind.choices)
+    start = models.DateField()
+    #: the member's unit path when last folded or re-synced (scopes filter on it)
+    unit_path = models.CharField(max_length=255, db_index=True)
+    hours = models.DecimalField(max_digits=9, decimal_places=3, default=0)
+    points = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind", "start"], name="assessments_one_total"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["kind", "start", "-hours"], name="total_hours"),
+            models.Index(fields=["kind", "start", "-points"], name="total_points"),
+            models.Index(fields=["kind", "start", "unit_path"], name="total_scope"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind} {self.start}"
+
+
+class LedgerCursor(models.Model):
+    """How far a ledger has been folded into the totals (the last row id)."""
+
+    ledger = models.CharField(max_length=30, unique=True)
+    last_id = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.ledger}: {self.last_id}"
+
+
+class BoardExclusion(models.Model):
+    """A member left off every board: by their own choice (opt-out) or by an
+    admin (a test account, say)."""
+
+    class Reason(models.TextChoices):
+        OPTED_OUT = "opted_out", _("Opted out")
+        EXCLUDED = "excluded", _("Excluded by an administrator")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("board exclusion")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.reason}"
