@@ -1,4 +1,4 @@
-"""考核评比: the read models behind the leaderboards.
+"""The read models behind the leaderboards.
 
 ``MemberTotal`` holds each member's 学时 and 积分 per day, week, month, quarter and
 year, folded in from the courses ledgers (``services/totals.py``); the boards read

@@ -1,0 +1,15 @@
+"""考核评比's models, one module per subject: ``boards`` (the leaderboards' read
+model), ``awards`` (学习之星 rules, awards, certificates) and ``display`` (the lobby
+display's links)."""
+
+from .boards import BoardExclusion, LedgerCursor, MemberTotal, Metric, PeriodKind
+from .display import DisplayLink
+
+__all__ = [
+    "BoardExclusion",
+    "DisplayLink",
+    "LedgerCursor",
+    "MemberTotal",
+    "Metric",
+    "PeriodKind",
+]
