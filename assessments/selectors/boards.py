@@ -169,7 +169,7 @@ def _ledger_board(viewer, unit, metric, period, limit) -> MemberBoard:
     return board
 
 
-def _exam_board(viewer, unit, period, limit, exam_id) -> MemberBoard:
+def _exam_values(unit: Unit, period: Period, exam_id: int | None) -> dict:
     members = (
         Member.objects.filter(unit__path__startswith=unit.path, user__is_active=True)
         .exclude(user_id__in=_excluded())
@@ -181,11 +181,28 @@ def _exam_board(viewer, unit, period, limit, exam_id) -> MemberBoard:
         grades = exam_percentages(
             closed_from=period.start, closed_to=period.end, user_ids=members
         )
-    values = {
+    return {
         user_id: (sum(marks, Decimal(0)) / len(marks)).quantize(TWO)
         for user_id, marks in grades.items()
         if marks
     }
+
+
+def member_values(
+    *, unit: Unit, metric: str, period: Period, exam_id: int | None = None
+) -> dict[int, Decimal | int]:
+    """``{user_id: value}`` of every ranked member of ``unit``'s subtree (a value
+    above 0 for 学时 and 积分, an exam grade for exam scores; left-off members
+    are not in it): what awards and the lobby display score from."""
+    if metric == Metric.EXAM:
+        return _exam_values(unit, period, exam_id)
+    if metric not in (Metric.HOURS, Metric.POINTS):
+        raise ValueError(f"unknown metric {metric!r}")
+    return dict(_totals(unit, period, metric).values_list("user_id", "value"))
+
+
+def _exam_board(viewer, unit, period, limit, exam_id) -> MemberBoard:
+    values = _exam_values(unit, period, exam_id)
     ordered = sorted(values.items(), key=lambda item: (-item[1], item[0]))
     ranked = _ranked(ordered)
     board = MemberBoard(unit, Metric.EXAM, period, [], ranked=len(ranked))
