@@ -1,6 +1,7 @@
 """Admin screens 题库: the banks an examiner manages, their questions (filters,
-bulk archive/move, Excel and GIFT export), a question's current version and
-history, and importing a file (always a preview first, then 确认导入).
+bulk archive/move, Excel and GIFT export) and importing a file (always a preview
+first, then 确认导入). One question's screens (its page, 新建试题, 编辑, 更正答案)
+are in exams/admin_question_views.py.
 
 Only examiners and platform admins get here; a bank outside the subtrees one
 examines is "not found". URLs and the menu item are in exams/wagtail_hooks.py.
@@ -15,13 +16,12 @@ from __future__ import annotations
 
 import datetime
 import secrets
-from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.http import Http404, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -35,7 +35,7 @@ from org.http import xlsx_response
 from org.models import Role
 
 from . import selectors
-from .forms import BankForm, BulkForm, ImportForm, ItemsAddForm, PaperForm, RuleForm
+from .forms import BankForm, BulkForm, ImportForm
 from .importers import (
     ParseResult,
     parse_aiken,
@@ -45,13 +45,10 @@ from .importers import (
 )
 from .importers.gift import GiftExportError
 from .importers.xlsx import XlsxExportError, template_xlsx
-from .models import Difficulty, PaperKind, QuestionType
-from .services import attempts as attempt_services
+from .models import Difficulty, QuestionType
 from .services import banks as bank_services
 from .services import bulk
 from .services import categories as category_services
-from .services import papers as paper_services
-from .services import questions as question_services
 from .services.exports import questions_export_gift, questions_export_xlsx
 from .services.imports import questions_import
 
@@ -203,71 +200,6 @@ def bank_detail(request, bank_id: int):
             "difficulties": Difficulty.choices,
         },
     )
-
-
-def question_detail(request, bank_id: int, question_id: int):
-    bank = _bank(request, bank_id)
-    question = selectors.access_question(
-        viewer=request.user, bank=bank, question_id=question_id
-    )
-    return TemplateResponse(
-        request,
-        "exams/admin/question_detail.html",
-        {
-            "bank": bank,
-            "view": selectors.question_view(question=question),
-            "exams": selectors.exams_with_question(
-                viewer=request.user, question=question
-            ),
-        },
-    )
-
-
-@require_POST
-def question_key(request, bank_id: int, question_id: int):
-    """Correct the key (and 解析) of a 单选 / 多选 / 判断: the next version."""
-    bank = _bank(request, bank_id)
-    question = selectors.access_question(
-        viewer=request.user, bank=bank, question_id=question_id
-    )
-    truth = request.POST.get("truth")
-    try:
-        question_services.question_key_correct(
-            by=request.user,
-            question=question,
-            keys=request.POST.getlist("keys"),
-            truth=None if truth is None else truth == "true",
-            explanation=request.POST.get("explanation"),
-        )
-    except ValidationError as exc:
-        messages.error(request, exc.messages[0])
-    except PermissionDenied as exc:
-        raise Http404 from exc
-    else:
-        messages.success(
-            request,
-            _("Saved as a new version. Regrade the exams below to apply it."),
-        )
-    return redirect("exams_question_detail", bank_id=bank.pk, question_id=question.pk)
-
-
-@require_POST
-def question_regrade(request, bank_id: int, question_id: int):
-    bank = _bank(request, bank_id)
-    question = selectors.access_question(
-        viewer=request.user, bank=bank, question_id=question_id
-    )
-    exam = get_object_or_404(
-        selectors.exams_with_question(viewer=request.user, question=question),
-        pk=request.POST.get("exam"),
-    )
-    count = attempt_services.exam_regrade(by=request.user, exam=exam, question=question)
-    messages.success(
-        request,
-        _("%(count)s attempts of “%(exam)s” were regraded.")
-        % {"count": count, "exam": exam.title},
-    )
-    return redirect("exams_question_detail", bank_id=bank.pk, question_id=question.pk)
 
 
 # --- bulk actions and exports ----------------------------------------------------
@@ -515,200 +447,3 @@ def _import_confirm(request, bank, token: str):
         % {"n": outcome.imported, "file": entry["file_name"]},
     )
     return redirect(_bank_url(bank))
-
-
-# --- papers (试卷) -------------------------------------------------------------------
-
-
-def _paper(request, bank_id, paper_id):
-    bank = _bank(request, bank_id)
-    return bank, selectors.access_paper(
-        viewer=request.user, bank=bank, paper_id=paper_id
-    )
-
-
-def _paper_url(paper) -> str:
-    return reverse(
-        "exams_paper_detail", kwargs={"bank_id": paper.bank_id, "paper_id": paper.pk}
-    )
-
-
-def paper_list(request, bank_id: int):
-    bank = _bank(request, bank_id)
-    form = PaperForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            paper = paper_services.paper_create(
-                by=request.user, bank=bank, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        except PermissionDenied as exc:
-            raise Http404 from exc
-        else:
-            messages.success(request, _("The paper was created."))
-            return redirect(_paper_url(paper))
-    return TemplateResponse(
-        request,
-        "exams/admin/paper_list.html",
-        {
-            "bank": bank,
-            "papers": selectors.bank_papers(viewer=request.user, bank=bank),
-            "form": form,
-        },
-    )
-
-
-def _rule_form(bank, data=None):
-    return RuleForm(data, categories=selectors.bank_category_queryset(bank=bank))
-
-
-def _paper_page(request, bank, paper, *, rule_form=None, items_form=None):
-    context = {
-        "bank": bank,
-        "paper": paper,
-        "total": paper_services.paper_total(paper),
-        "fixed": paper.kind == PaperKind.FIXED,
-    }
-    if paper.kind == PaperKind.FIXED:
-        context["items"] = selectors.paper_items(paper=paper)
-        context["candidates"] = selectors.paper_candidates(
-            paper=paper, page_number=request.GET.get("page")
-        )
-        context["items_form"] = items_form
-    else:
-        context["rules"] = selectors.paper_rules(paper=paper)
-        context["rule_form"] = rule_form or _rule_form(bank)
-    return TemplateResponse(request, "exams/admin/paper_detail.html", context)
-
-
-def paper_detail(request, bank_id: int, paper_id: int):
-    bank, paper = _paper(request, bank_id, paper_id)
-    return _paper_page(request, bank, paper)
-
-
-def _set(request, paper, call) -> bool:
-    """Run one paper service; its ValidationError messages go to the page."""
-    try:
-        call()
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-        return False
-    except PermissionDenied as exc:
-        raise Http404 from exc
-    return True
-
-
-@require_POST
-def paper_rule_add(request, bank_id: int, paper_id: int):
-    bank, paper = _paper(request, bank_id, paper_id)
-    form = _rule_form(bank, request.POST)
-    if not form.is_valid():
-        return _paper_page(request, bank, paper, rule_form=form)
-    rules = [
-        *selectors.paper_rule_specs(paper=paper),
-        paper_services.RuleSpec(**form.cleaned_data),
-    ]
-    if not _set(
-        request,
-        paper,
-        lambda: paper_services.paper_set_rules(
-            by=request.user, paper=paper, rules=rules
-        ),
-    ):
-        return _paper_page(request, bank, paper, rule_form=form)
-    messages.success(request, _("The rule was added."))
-    return redirect(_paper_url(paper))
-
-
-@require_POST
-def paper_rule_remove(request, bank_id: int, paper_id: int):
-    _bank_obj, paper = _paper(request, bank_id, paper_id)
-    rules = selectors.paper_rule_specs(paper=paper)
-    try:
-        index = int(request.POST.get("rule", "")) - 1
-    except ValueError as exc:
-        raise Http404 from exc
-    if not 0 <= index < len(rules):
-        raise Http404
-    del rules[index]
-    if _set(
-        request,
-        paper,
-        lambda: paper_services.paper_set_rules(
-            by=request.user, paper=paper, rules=rules
-        ),
-    ):
-        messages.success(request, _("The rule was removed."))
-    return redirect(_paper_url(paper))
-
-
-@require_POST
-def paper_items_add(request, bank_id: int, paper_id: int):
-    bank, paper = _paper(request, bank_id, paper_id)
-    form = ItemsAddForm(
-        request.POST, questions=paper_services.live_questions(bank=bank)
-    )
-    if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
-        return redirect(_paper_url(paper))
-    score = form.cleaned_data["score"]
-    added = sorted(form.cleaned_data["question"], key=lambda q: q.pk)
-    items = [
-        *selectors.paper_item_pairs(paper=paper),
-        *((question, score) for question in added),
-    ]
-    if _set(
-        request,
-        paper,
-        lambda: paper_services.paper_set_items(
-            by=request.user, paper=paper, items=items
-        ),
-    ):
-        messages.success(request, _("%(n)s questions added.") % {"n": len(added)})
-    return redirect(_paper_url(paper))
-
-
-@require_POST
-def paper_item_remove(request, bank_id: int, paper_id: int):
-    _bank_obj, paper = _paper(request, bank_id, paper_id)
-    try:
-        question_id = int(request.POST.get("question", ""))
-    except ValueError as exc:
-        raise Http404 from exc
-    pairs = selectors.paper_item_pairs(paper=paper)
-    items = [(q, s) for q, s in pairs if q.pk != question_id]
-    if len(items) == len(pairs):
-        raise Http404
-    if _set(
-        request,
-        paper,
-        lambda: paper_services.paper_set_items(
-            by=request.user, paper=paper, items=items
-        ),
-    ):
-        messages.success(request, _("The question was removed from the paper."))
-    return redirect(_paper_url(paper))
-
-
-def paper_preview(request, bank_id: int, paper_id: int):
-    bank, paper = _paper(request, bank_id, paper_id)
-    seed = request.GET.get("seed", "")[:64] or secrets.token_hex(4)
-    try:
-        drawn = selectors.paper_preview(paper=paper, seed=seed)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect(_paper_url(paper))
-    return TemplateResponse(
-        request,
-        "exams/admin/paper_preview.html",
-        {
-            "bank": bank,
-            "paper": paper,
-            "seed": seed,
-            "drawn": drawn,
-            "total": sum((d.score for d in drawn), Decimal("0")),
-        },
-    )

@@ -124,6 +124,25 @@ class PaperForm(forms.Form):
     )
 
 
+class PaperSettingsForm(forms.Form):
+    """Rename a paper and set its shuffling (the kind never changes)."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    shuffle_questions = forms.BooleanField(
+        label=_("Shuffle the questions (within each type)"), required=False
+    )
+    shuffle_options = forms.BooleanField(label=_("Shuffle the options"), required=False)
+
+
+class RuleChangeForm(forms.Form):
+    """A rule's number of questions and score each, changed in place."""
+
+    count = forms.IntegerField(label=_("Number of questions"), min_value=1)
+    score = forms.DecimalField(
+        label=_("Score each"), min_value=0.01, max_digits=5, decimal_places=2
+    )
+
+
 DIFFICULTY_CHOICES = [("", _("Any")), *Difficulty.choices]
 
 

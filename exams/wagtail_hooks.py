@@ -1,4 +1,6 @@
-"""The 题库 admin: URLs and the menu item (views in exams/admin_views.py)."""
+"""The 题库 admin: URLs and the menu item (views in exams/admin_views.py, one
+question's in exams/admin_question_views.py, papers in exams/admin_paper_views.py,
+exams in exams/admin_exam_views.py)."""
 
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -9,13 +11,14 @@ from org import scope
 from org.models import Role
 
 from . import admin_exam_views as exam_views
+from . import admin_paper_views as paper_views
+from . import admin_question_views as question_views
 from . import admin_views as views
 
 
 @hooks.register("register_admin_urls")
 def register_question_bank_urls():
     bank = "question-banks/<int:bank_id>"
-    paper = f"{bank}/papers/<int:paper_id>"
     return [
         path("question-banks/", views.bank_list, name="exams_bank_list"),
         path("question-banks/new/", views.bank_create, name="exams_bank_create"),
@@ -33,39 +36,98 @@ def register_question_bank_urls():
         path(f"{bank}/bulk/", views.bulk_action, name="exams_bank_bulk"),
         path(f"{bank}/export/xlsx/", views.export_xlsx, name="exams_export_xlsx"),
         path(f"{bank}/export/gift/", views.export_gift, name="exams_export_gift"),
+        *_question_urls(bank),
+        *_paper_urls(bank),
+        *_exam_urls(),
+    ]
+
+
+def _question_urls(bank: str):
+    question = f"{bank}/questions/<int:question_id>"
+    return [
         path(
-            f"{bank}/questions/<int:question_id>/",
-            views.question_detail,
+            f"{bank}/questions/new/",
+            question_views.question_create,
+            name="exams_question_create",
+        ),
+        path(
+            f"{question}/",
+            question_views.question_detail,
             name="exams_question_detail",
         ),
         path(
-            f"{bank}/questions/<int:question_id>/key/",
-            views.question_key,
-            name="exams_question_key",
+            f"{question}/edit/",
+            question_views.question_edit,
+            name="exams_question_edit",
         ),
         path(
-            f"{bank}/questions/<int:question_id>/regrade/",
-            views.question_regrade,
+            f"{question}/key/", question_views.question_key, name="exams_question_key"
+        ),
+        path(
+            f"{question}/regrade/",
+            question_views.question_regrade,
             name="exams_question_regrade",
         ),
-        path(f"{bank}/papers/", views.paper_list, name="exams_paper_list"),
-        path(f"{paper}/", views.paper_detail, name="exams_paper_detail"),
-        path(f"{paper}/rules/add/", views.paper_rule_add, name="exams_paper_rule_add"),
+    ]
+
+
+def _paper_urls(bank: str):
+    paper = f"{bank}/papers/<int:paper_id>"
+    return [
+        path(f"{bank}/papers/", paper_views.paper_list, name="exams_paper_list"),
+        path(f"{paper}/", paper_views.paper_detail, name="exams_paper_detail"),
+        path(
+            f"{paper}/settings/",
+            paper_views.paper_settings,
+            name="exams_paper_settings",
+        ),
+        path(f"{paper}/copy/", paper_views.paper_copy, name="exams_paper_copy"),
+        path(f"{paper}/delete/", paper_views.paper_delete, name="exams_paper_delete"),
+        path(
+            f"{paper}/rules/add/",
+            paper_views.paper_rule_add,
+            name="exams_paper_rule_add",
+        ),
         path(
             f"{paper}/rules/remove/",
-            views.paper_rule_remove,
+            paper_views.paper_rule_remove,
             name="exams_paper_rule_remove",
         ),
         path(
-            f"{paper}/items/add/", views.paper_items_add, name="exams_paper_items_add"
+            f"{paper}/rules/move/",
+            paper_views.paper_rule_move,
+            name="exams_paper_rule_move",
+        ),
+        path(
+            f"{paper}/rules/change/",
+            paper_views.paper_rule_change,
+            name="exams_paper_rule_change",
+        ),
+        path(
+            f"{paper}/items/add/",
+            paper_views.paper_items_add,
+            name="exams_paper_items_add",
         ),
         path(
             f"{paper}/items/remove/",
-            views.paper_item_remove,
+            paper_views.paper_item_remove,
             name="exams_paper_item_remove",
         ),
-        path(f"{paper}/preview/", views.paper_preview, name="exams_paper_preview"),
-        *_exam_urls(),
+        path(
+            f"{paper}/items/move/",
+            paper_views.paper_item_move,
+            name="exams_paper_item_move",
+        ),
+        path(
+            f"{paper}/items/score/",
+            paper_views.paper_item_score,
+            name="exams_paper_item_score",
+        ),
+        path(
+            f"{paper}/preview/",
+            paper_views.paper_preview,
+            name="exams_paper_preview",
+        ),
     ]
 
 

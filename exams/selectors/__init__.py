@@ -8,8 +8,9 @@ Stems come from imported files, so they are shown only through
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -18,6 +19,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import (
     Count,
     DecimalField,
+    Exists,
     F,
     OuterRef,
     Q,
@@ -52,7 +54,15 @@ from ..models import (
     QuestionType,
     QuestionVersion,
 )
-from ..services.papers import RuleSpec, live_questions, paper_draw
+from ..services.papers import (
+    RuleSpec,
+    paper_draw,
+    paper_in_use,
+    rule_label,
+    rule_shortage_message,
+    rules_fill,
+    rules_shared_message,
+)
 
 PAGE_SIZE = 50
 BANK_PAGE_SIZE = 50
@@ -190,6 +200,18 @@ def bank_knowledge_points(*, bank: QuestionBank, limit: int = 300) -> list[str]:
     )
 
 
+def bank_tags(*, bank: QuestionBank, limit: int = 300) -> list[str]:
+    """The tags of the bank's live questions, sorted, in one query."""
+    tags: set[str] = set()
+    for row in (
+        Question.objects.filter(bank=bank, archived_at__isnull=True)
+        .exclude(tags=[])
+        .values_list("tags", flat=True)
+    ):
+        tags.update(t for t in row or [] if isinstance(t, str) and t)
+    return sorted(tags)[:limit]
+
+
 # --- questions ----------------------------------------------------------------------
 
 
@@ -211,6 +233,7 @@ class QuestionFilters:
     category: QuestionCategory | None = None
     difficulty: int | None = None
     knowledge_point: str = ""
+    tag: str = ""
     archived: str = "no"
 
     @classmethod
@@ -229,6 +252,7 @@ class QuestionFilters:
             category=category,
             difficulty=_int(params.get("difficulty"), 1, 5),
             knowledge_point=(params.get("knowledge_point") or "").strip()[:100],
+            tag=(params.get("tag") or "").strip()[:100],
             archived=archived if archived in ARCHIVED_CHOICES else "no",
         )
 
@@ -241,6 +265,7 @@ class QuestionFilters:
             "category": str(self.category.pk) if self.category else "",
             "difficulty": str(self.difficulty or ""),
             "knowledge_point": self.knowledge_point,
+            "tag": self.tag,
             "archived": "" if self.archived == "no" else self.archived,
         }
         return {key: value for key, value in values.items() if value}
@@ -254,14 +279,24 @@ class QuestionFilters:
         return bool(self.params)
 
 
+def _tag_q(tag: str) -> Q:
+    """Questions whose tags hold ``tag`` (any case). Neither SQLite nor Django
+    has a portable "JSON list contains", so the JSON text is searched for the
+    quoted tag: SQLite keeps it as Django wrote it (``\\u`` escapes), PostgreSQL's
+    jsonb gives it back with the characters themselves."""
+    return Q(tags__icontains=json.dumps(tag)) | Q(
+        tags__icontains=json.dumps(tag, ensure_ascii=False)
+    )
+
+
 def bank_questions(
     *, viewer: User, bank: QuestionBank, params: Mapping | QuestionFilters
 ) -> QuerySet[Question]:
     """The bank's questions matching the filters, newest first.
 
     ``q`` is a case-insensitive substring of the name or the current stem;
-    ``category`` includes its descendants; archived questions are left out
-    unless asked for.
+    ``category`` includes its descendants; ``tag`` is one whole tag; archived
+    questions are left out unless asked for.
     """
     filters = (
         params
@@ -285,6 +320,8 @@ def bank_questions(
         questions = questions.filter(difficulty=filters.difficulty)
     if filters.knowledge_point:
         questions = questions.filter(knowledge_point__icontains=filters.knowledge_point)
+    if filters.tag:
+        questions = questions.filter(_tag_q(filters.tag))
     if filters.archived == "no":
         questions = questions.filter(archived_at__isnull=True)
     elif filters.archived == "yes":
@@ -563,15 +600,124 @@ def paper_item_pairs(*, paper: Paper) -> list[tuple[Question, Decimal]]:
     return [(item.question, item.score) for item in paper_items(paper=paper)]
 
 
-def paper_candidates(*, paper: Paper, page_number) -> Page:
-    """Live questions of the bank not yet on the fixed paper, 50 a page."""
+def access_paper_item(*, paper: Paper, question_id) -> PaperItem:
+    """The item of ``question_id`` on the paper, else 404."""
+    try:
+        return paper.items.select_related("paper").get(question_id=int(question_id))
+    except (PaperItem.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def access_paper_rule(*, paper: Paper, number) -> PaperRule:
+    """The rule shown as ``number`` (its order) on the paper, else 404."""
+    try:
+        return paper.rules.select_related("paper").get(order=int(number))
+    except (PaperRule.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def paper_picker_filters(*, params: Mapping, bank: QuestionBank) -> QuestionFilters:
+    """The bank page's filters for the question picker: live questions only."""
+    return replace(QuestionFilters.from_params(params, bank=bank), archived="no")
+
+
+def paper_picker_page(
+    *, viewer: User, paper: Paper, filters: QuestionFilters, page_number
+) -> Page:
+    """The bank page's question list (:func:`bank_questions`, same filters) for
+    picking questions of a fixed paper: live questions only, 50 a page, each
+    with ``on_paper``; two queries whatever the page."""
+    on_paper = PaperItem.objects.filter(paper=paper, question=OuterRef("pk"))
     questions = (
-        live_questions(bank=paper.bank)
-        .exclude(paper_items__paper=paper)
-        .select_related("category")
-        .order_by("category__path", "pk")
+        bank_questions(
+            viewer=viewer, bank=paper.bank, params=replace(filters, archived="no")
+        )
+        .filter(current__isnull=False)  # with archived="no": live_questions
+        .annotate(on_paper=Exists(on_paper))
     )
     return Paginator(questions, PAGE_SIZE).get_page(page_number)
+
+
+@dataclass
+class TypeTotal:
+    type: QuestionType
+    count: int
+    score: Decimal
+
+
+@dataclass
+class PaperTotals:
+    """Questions and points of a paper, per type (in type order) and overall."""
+
+    types: list[TypeTotal]
+    count: int
+    score: Decimal
+
+
+def paper_totals(
+    *, items: list[PaperItem] | None = None, rules: list[PaperRule] | None = None
+) -> PaperTotals:
+    """From the fixed paper's loaded items (``question`` loaded) or the random
+    paper's rules: no query."""
+    counts: dict[str, int] = {}
+    scores: dict[str, Decimal] = {}
+    entries = [(i.question.type, 1, i.score) for i in items or []] + [
+        (r.type, r.count, r.score * r.count) for r in rules or []
+    ]
+    for kind, count, score in entries:
+        counts[kind] = counts.get(kind, 0) + count
+        scores[kind] = scores.get(kind, Decimal("0")) + score
+    types = [
+        TypeTotal(type=kind, count=counts[kind.value], score=scores[kind.value])
+        for kind in QuestionType
+        if kind.value in counts
+    ]
+    return PaperTotals(
+        types=types,
+        count=sum(t.count for t in types),
+        score=sum((t.score for t in types), Decimal("0")),
+    )
+
+
+def paper_rules_checked(*, paper: Paper) -> tuple[list[PaperRule], list[str]]:
+    """The random paper's rules, each with ``available`` (live questions matching
+    it now) and ``short`` (fewer than it draws), and the warnings to show when
+    the bank can no longer fill them (questions archived or moved since)."""
+    rules = paper_rules(paper=paper)
+    fill = rules_fill(bank=paper.bank, rules=rules)
+    warnings = []
+    for rule, available in zip(rules, fill.available, strict=True):
+        rule.available = available
+        rule.short = available < rule.count
+        if rule.short:
+            warnings.append(
+                rule_shortage_message(
+                    rule, label=rule_label(rule.order), available=available
+                )
+            )
+    if fill.short and not warnings:
+        warnings.append(rules_shared_message(rules, fill.short))
+    return rules, warnings
+
+
+@dataclass
+class PaperUse:
+    """Who uses a paper: the exams on it the viewer manages, how many exams in
+    all (others' too), and whether candidates have started (it is frozen)."""
+
+    exams: list
+    count: int
+    in_use: bool
+
+
+def paper_use(*, viewer: User, paper: Paper) -> PaperUse:
+    from .results import managed_exams
+
+    return PaperUse(
+        exams=list(managed_exams(viewer=viewer).filter(paper=paper)),
+        count=paper.exams.count(),
+        in_use=paper_in_use(paper),
+    )
 
 
 @dataclass

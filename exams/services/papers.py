@@ -7,20 +7,36 @@ create and change papers. :func:`paper_draw` is deterministic: the same paper,
 bank and seed give the same questions, order and option order, so an attempt can
 store the draw (``DrawnQuestion.as_dict``) and review and statistics map the
 letters a candidate saw back to the stored option keys.
+
+A paper in use (:func:`paper_in_use`: an exam on it has attempts) keeps what
+decides a draw — items, rules, their order and scores, the shuffle settings —
+because every candidate of one exam must get the same paper; its title may still
+change, and a copy (:func:`paper_copy`) can be changed freely.
 """
 
 from __future__ import annotations
 
 import hashlib
+import operator
 import random
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import reduce
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import (
+    BooleanField,
+    ExpressionWrapper,
+    F,
+    Model,
+    ProtectedError,
+    Q,
+    QuerySet,
+)
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from org.models import User
 
@@ -74,13 +90,11 @@ def paper_create(
     shuffle_options: bool = True,
 ) -> Paper:
     require_bank_examiner(by, bank)
-    title = " ".join(title.split())
-    if not title:
-        raise ValidationError({"title": _("Give the paper a title.")})
+    title = _title(title)
     if kind not in PaperKind.values:
         raise ValidationError({"kind": _("Choose a fixed or a random paper.")})
     return Paper.objects.create(
-        title=title[:200],
+        title=title,
         bank=bank,
         kind=kind,
         shuffle_questions=shuffle_questions,
@@ -89,20 +103,38 @@ def paper_create(
     )
 
 
-def _locked_paper(by: User, paper: Paper, kind: str) -> Paper:
+def paper_in_use(paper: Paper) -> bool:
+    """Whether candidates have started an exam on the paper: from then on what
+    decides a draw may no longer change (the attempts keep their draws, but the
+    candidates of one exam must all get the same paper: copy it to change it)."""
+    return paper.exams.filter(attempts__isnull=False).exists()
+
+
+def _in_use_error() -> ValidationError:
+    return ValidationError(
+        _("This paper is in use: candidates have started an exam on it.")
+    )
+
+
+def _locked_paper(by: User, paper: Paper, kind: str | None = None) -> Paper:
+    """The paper locked for a change of what decides a draw (``kind``: of that
+    kind only); refused while it is in use."""
     paper = Paper.objects.select_for_update().select_related("bank").get(pk=paper.pk)
     require_bank_examiner(by, paper.bank)
-    if paper.kind != kind:
+    if kind is not None and paper.kind != kind:
         raise ValidationError(
             _("A fixed paper has questions, a random paper has rules.")
         )
-    if paper.exams.filter(attempts__isnull=False).exists():
-        # the attempts keep their draws, but candidates of one exam must all
-        # get the same paper: copy it to change it
-        raise ValidationError(
-            _("This paper is in use: candidates have started an exam on it.")
-        )
+    if paper_in_use(paper):
+        raise _in_use_error()
     return paper
+
+
+def _title(title: str) -> str:
+    title = " ".join(title.split())
+    if not title:
+        raise ValidationError({"title": _("Give the paper a title.")})
+    return title[:200]
 
 
 @transaction.atomic
@@ -171,17 +203,69 @@ class RuleSpec:
     difficulty_max: int | None = None
 
 
-def _rule_pool(rule: PaperRule | RuleSpec, bank: QuestionBank) -> QuerySet[Question]:
-    questions = live_questions(bank=bank).filter(type=rule.type)
+def _rule_q(rule: PaperRule | RuleSpec, bank: QuestionBank) -> Q:
+    """Which live questions of ``bank`` the rule draws from (no join: it is
+    also an annotation of :func:`rule_pools`)."""
+    condition = Q(type=rule.type)
     if rule.category is not None:
-        questions = questions.filter(
-            category__bank=bank, category__path__startswith=rule.category.path
+        condition &= Q(
+            category__in=QuestionCategory.objects.filter(
+                bank=bank, path__startswith=rule.category.path
+            )
         )
     if rule.difficulty_min is not None:
-        questions = questions.filter(difficulty__gte=rule.difficulty_min)
+        condition &= Q(difficulty__gte=rule.difficulty_min)
     if rule.difficulty_max is not None:
-        questions = questions.filter(difficulty__lte=rule.difficulty_max)
-    return questions
+        condition &= Q(difficulty__lte=rule.difficulty_max)
+    return condition
+
+
+def rule_pools(
+    *, bank: QuestionBank, rules: Sequence[PaperRule | RuleSpec]
+) -> list[list[int]]:
+    """For each rule, the ids of the live questions it may draw, in id order, in
+    one query whatever the number of rules."""
+    if not rules:
+        return []
+    conditions = [_rule_q(rule, bank) for rule in rules]
+    names = [f"rule_{number}" for number in range(len(rules))]
+    rows = (
+        live_questions(bank=bank)
+        .filter(reduce(operator.or_, conditions))
+        .annotate(
+            **{
+                name: ExpressionWrapper(condition, output_field=BooleanField())
+                for name, condition in zip(names, conditions, strict=True)
+            }
+        )
+        .order_by("pk")
+        .values_list("pk", *names)
+    )
+    pools: list[list[int]] = [[] for _rule in rules]
+    for pk, *matches in rows:
+        for pool, match in zip(pools, matches, strict=True):
+            if match:
+                pool.append(pk)
+    return pools
+
+
+@dataclass(frozen=True)
+class RulesFill:
+    """Whether the bank can fill a list of rules now."""
+
+    #: live questions matching each rule on its own
+    available: list[int]
+    #: questions missing for all the rules together (a question is never drawn
+    #: twice); 0 when the bank can fill every rule
+    short: int
+
+
+def rules_fill(
+    *, bank: QuestionBank, rules: Sequence[PaperRule | RuleSpec]
+) -> RulesFill:
+    pools = rule_pools(bank=bank, rules=rules)
+    short, _picks = _assign([rule.count for rule in rules], pools)
+    return RulesFill(available=[len(pool) for pool in pools], short=short)
 
 
 def _where(rule: PaperRule | RuleSpec) -> str:
@@ -196,6 +280,35 @@ def _where(rule: PaperRule | RuleSpec) -> str:
     return _(", ").join(parts) if parts else _("the question bank")
 
 
+def rule_label(number: int) -> str:
+    """ "Rule 2": how messages name the rule of that order."""
+    return _("Rule %(number)s") % {"number": number}
+
+
+def rule_shortage_message(
+    rule: PaperRule | RuleSpec, *, label: str, available: int
+) -> str:
+    """ "Rule 2: category 党章 has only 3 single choice questions, 5 are needed." """
+    return _(
+        "%(rule)s: %(where)s has only %(available)s %(type)s "
+        "questions, %(count)s are needed."
+    ) % {
+        "rule": label,
+        "where": _where(rule),
+        "available": available,
+        "type": QuestionType(rule.type).label,
+        "count": rule.count,
+    }
+
+
+def rules_shared_message(rules: Sequence[PaperRule | RuleSpec], short: int) -> str:
+    needed = sum(rule.count for rule in rules)
+    return _(
+        "The rules share questions: together they need %(count)s "
+        "different questions, the bank has only %(available)s for them."
+    ) % {"count": needed, "available": needed - short}
+
+
 @transaction.atomic
 def paper_set_rules(
     *, by: User, paper: Paper, rules: Iterable[RuleSpec | Mapping]
@@ -205,17 +318,22 @@ def paper_set_rules(
     (a question is never drawn twice). Errors name the rule."""
     paper = _locked_paper(by, paper, PaperKind.RANDOM)
     specs = [r if isinstance(r, RuleSpec) else RuleSpec(**r) for r in rules]
-    errors = []
+    errors: list[tuple[int, str]] = []
     rows = []
     for number, spec in enumerate(specs, start=1):
-        label = _("Rule %(number)s") % {"number": number}
+        label = rule_label(number)
         if spec.type not in QuestionType.values:
-            errors.append(_("%(rule)s: choose a question type.") % {"rule": label})
+            errors.append(
+                (number, _("%(rule)s: choose a question type.") % {"rule": label})
+            )
             continue
         if spec.category is not None and spec.category.bank_id != paper.bank_id:
             errors.append(
-                _("%(rule)s: the category belongs to another question bank.")
-                % {"rule": label}
+                (
+                    number,
+                    _("%(rule)s: the category belongs to another question bank.")
+                    % {"rule": label},
+                )
             )
             continue
         low, high = spec.difficulty_min, spec.difficulty_max
@@ -223,12 +341,20 @@ def paper_set_rules(
             low is not None and high is not None and low > high
         ):
             errors.append(
-                _("%(rule)s: difficulty goes from 1 to 5, lowest first.")
-                % {"rule": label}
+                (
+                    number,
+                    _("%(rule)s: difficulty goes from 1 to 5, lowest first.")
+                    % {"rule": label},
+                )
             )
             continue
         if not isinstance(spec.count, int) or spec.count < 1:
-            errors.append(_("%(rule)s: draw at least one question.") % {"rule": label})
+            errors.append(
+                (
+                    number,
+                    _("%(rule)s: draw at least one question.") % {"rule": label},
+                )
+            )
             continue
         try:
             score = _score(
@@ -236,23 +362,7 @@ def paper_set_rules(
                 error=_("%(rule)s: the score must be above 0.") % {"rule": label},
             )
         except ValidationError as exc:
-            errors.extend(exc.messages)
-            continue
-        available = _rule_pool(spec, paper.bank).count()
-        if available < spec.count:
-            errors.append(
-                _(
-                    "%(rule)s: %(where)s has only %(available)s %(type)s "
-                    "questions, %(count)s are needed."
-                )
-                % {
-                    "rule": label,
-                    "where": _where(spec),
-                    "available": available,
-                    "type": QuestionType(spec.type).label,
-                    "count": spec.count,
-                }
-            )
+            errors.extend((number, message) for message in exc.messages)
             continue
         rows.append(
             PaperRule(
@@ -266,26 +376,220 @@ def paper_set_rules(
                 order=number,
             )
         )
-    if not errors and rows:
-        pools = [
-            list(_rule_pool(r, paper.bank).values_list("pk", flat=True)) for r in rows
-        ]
-        short, _picks = _assign([r.count for r in rows], pools)
-        if short:
+    fill = rules_fill(bank=paper.bank, rules=rows)
+    for row, available in zip(rows, fill.available, strict=True):
+        if available < row.count:
+            label = rule_label(row.order)
             errors.append(
-                _(
-                    "The rules share questions: together they need %(count)s "
-                    "different questions, the bank has only %(available)s for them."
+                (
+                    row.order,
+                    rule_shortage_message(row, label=label, available=available),
                 )
-                % {
-                    "count": sum(r.count for r in rows),
-                    "available": sum(r.count for r in rows) - short,
-                }
             )
+    if not errors and fill.short:
+        errors.append((len(specs), rules_shared_message(rows, fill.short)))
     if errors:
-        raise ValidationError(errors)
+        raise ValidationError(
+            [message for _number, message in sorted(errors, key=lambda e: e[0])]
+        )
     paper.rules.all().delete()
     return PaperRule.objects.bulk_create(rows)
+
+
+# --- changing papers in place ------------------------------------------------------
+
+
+@transaction.atomic
+def paper_update(
+    *,
+    by: User,
+    paper: Paper,
+    title: str,
+    shuffle_questions: bool,
+    shuffle_options: bool,
+) -> Paper:
+    """Rename the paper and set its shuffling. The title may change while the
+    paper is in use, the shuffling (which decides the draw) may not."""
+    paper = Paper.objects.select_for_update().select_related("bank").get(pk=paper.pk)
+    require_bank_examiner(by, paper.bank)
+    paper.title = _title(title)
+    shuffling = (bool(shuffle_questions), bool(shuffle_options))
+    if shuffling != (paper.shuffle_questions, paper.shuffle_options):
+        if paper_in_use(paper):
+            raise ValidationError(
+                _(
+                    "This paper is in use: candidates have started an exam on "
+                    "it, so its shuffling cannot change. Copy the paper to "
+                    "change it."
+                )
+            )
+        paper.shuffle_questions, paper.shuffle_options = shuffling
+    paper.save(update_fields=["title", "shuffle_questions", "shuffle_options"])
+    return paper
+
+
+def _copy_title(title: str) -> str:
+    suffix = _("%(title)s (copy)") % {"title": ""}
+    return (_("%(title)s (copy)") % {"title": title[: 200 - len(suffix)]})[:200]
+
+
+@transaction.atomic
+def paper_copy(*, by: User, paper: Paper) -> Paper:
+    """A new paper of the same bank with the same settings, items and rules,
+    titled "… (副本)"; papers in use are copied to be changed. The copy keeps
+    every item as it is (an archived question too: the page marks it)."""
+    require_bank_examiner(by, paper.bank)
+    copy = Paper.objects.create(
+        title=_copy_title(paper.title),
+        bank=paper.bank,
+        kind=paper.kind,
+        shuffle_questions=paper.shuffle_questions,
+        shuffle_options=paper.shuffle_options,
+        created_by=by,
+    )
+    PaperItem.objects.bulk_create(
+        PaperItem(paper=copy, question_id=i.question_id, score=i.score, order=i.order)
+        for i in paper.items.order_by("order")
+    )
+    PaperRule.objects.bulk_create(
+        PaperRule(
+            paper=copy,
+            type=r.type,
+            category_id=r.category_id,
+            difficulty_min=r.difficulty_min,
+            difficulty_max=r.difficulty_max,
+            count=r.count,
+            score=r.score,
+            order=r.order,
+        )
+        for r in paper.rules.order_by("order")
+    )
+    return copy
+
+
+def _used_by_exams(count: int) -> str:
+    return ngettext(
+        "This paper is used by an exam, so it cannot be deleted. Delete the "
+        "exam first, or keep the paper.",
+        "This paper is used by %(count)s exams, so it cannot be deleted. "
+        "Delete the exams first, or keep the paper.",
+        count,
+    ) % {"count": count}
+
+
+def paper_delete_refusal(paper: Paper) -> str | None:
+    """Why :func:`paper_delete` would refuse the paper now (``None``: it would
+    not): an exam uses it, even a draft without candidates."""
+    count = paper.exams.count()
+    return _used_by_exams(count) if count else None
+
+
+@transaction.atomic
+def paper_delete(*, by: User, paper: Paper) -> None:
+    """Delete a paper no exam uses, with its items and rules (the questions stay
+    in the bank)."""
+    paper = Paper.objects.select_for_update().select_related("bank").get(pk=paper.pk)
+    require_bank_examiner(by, paper.bank)
+    refusal = paper_delete_refusal(paper)
+    if refusal:
+        raise ValidationError(refusal)
+    try:
+        paper.delete()
+    except ProtectedError as exc:  # an exam created since the count
+        raise ValidationError(_used_by_exams(1)) from exc
+
+
+def _renumber(model: type[Model], rows: list) -> None:
+    """Give ``rows`` (all the rows of one paper) the orders 1…n in list order.
+
+    ``(paper, order)`` is unique and both SQLite and PostgreSQL check it row by
+    row, so the rows first move past every order in use, then to their places."""
+    if not rows:
+        return
+    offset = max(row.order for row in rows) + len(rows)
+    model.objects.filter(pk__in=[row.pk for row in rows]).update(
+        order=F("order") + offset
+    )
+    for number, row in enumerate(rows, start=1):
+        row.order = number
+    model.objects.bulk_update(rows, ["order"])
+
+
+def _moved(rows: list, row_pk: int, position: int, *, missing: str) -> list:
+    index = next((i for i, row in enumerate(rows) if row.pk == row_pk), None)
+    if index is None:
+        raise ValidationError(missing)
+    moving = rows.pop(index)
+    rows.insert(min(max(position, 1), len(rows) + 1) - 1, moving)
+    return rows
+
+
+@transaction.atomic
+def paper_item_move(*, by: User, item: PaperItem, position: int) -> list[PaperItem]:
+    """Move a question of a fixed paper to ``position`` (1 is the first; out of
+    range goes to the nearest end); the others close up. Returns the items in
+    their new order."""
+    paper = _locked_paper(by, item.paper, PaperKind.FIXED)
+    items = _moved(
+        list(paper.items.order_by("order")),
+        item.pk,
+        position,
+        missing=_("This question is no longer on the paper."),
+    )
+    _renumber(PaperItem, items)
+    return items
+
+
+@transaction.atomic
+def paper_item_set_score(*, by: User, item: PaperItem, score) -> PaperItem:
+    """Change the score of one question of a fixed paper."""
+    paper = _locked_paper(by, item.paper, PaperKind.FIXED)
+    stored = paper.items.filter(pk=item.pk).first()
+    if stored is None:
+        raise ValidationError(_("This question is no longer on the paper."))
+    stored.score = _score(score, error=_("The score must be above 0 and below 1000."))
+    stored.save(update_fields=["score"])
+    return stored
+
+
+@transaction.atomic
+def paper_rule_move(*, by: User, rule: PaperRule, position: int) -> list[PaperRule]:
+    """Move a rule of a random paper to ``position`` (as :func:`paper_item_move`).
+    The order decides the sections of the draw, never whether the bank can fill
+    the rules, so nothing else is checked."""
+    paper = _locked_paper(by, rule.paper, PaperKind.RANDOM)
+    rules = _moved(
+        list(paper.rules.order_by("order")),
+        rule.pk,
+        position,
+        missing=_("This rule is no longer on the paper."),
+    )
+    _renumber(PaperRule, rules)
+    return rules
+
+
+@transaction.atomic
+def paper_rule_update(
+    *, by: User, rule: PaperRule, count: int, score
+) -> list[PaperRule]:
+    """Change how many questions a rule draws and their score, checked like a
+    new list of rules (:func:`paper_set_rules`)."""
+    paper = _locked_paper(by, rule.paper, PaperKind.RANDOM)
+    rules = list(paper.rules.select_related("category").order_by("order"))
+    if rule.pk not in {r.pk for r in rules}:
+        raise ValidationError(_("This rule is no longer on the paper."))
+    specs = [
+        RuleSpec(
+            type=r.type,
+            count=count if r.pk == rule.pk else r.count,
+            score=score if r.pk == rule.pk else r.score,
+            category=r.category,
+            difficulty_min=r.difficulty_min,
+            difficulty_max=r.difficulty_max,
+        )
+        for r in rules
+    ]
+    return paper_set_rules(by=by, paper=paper, rules=specs)
 
 
 def paper_total(paper: Paper) -> Decimal:
@@ -436,13 +740,9 @@ def paper_draw(*, paper: Paper, seed: str) -> list[DrawnQuestion]:
         entries = [(item.question, item.score) for item in items]
     else:
         rules = list(paper.rules.select_related("category").order_by("order"))
-        pools = []
-        for rule in rules:
-            pool = list(
-                _rule_pool(rule, paper.bank).order_by("pk").values_list("pk", flat=True)
-            )
+        pools = rule_pools(bank=paper.bank, rules=rules)
+        for pool in pools:
             rng.shuffle(pool)
-            pools.append(pool)
         short, picks = _assign([r.count for r in rules], pools)
         if short:
             raise ValidationError(

@@ -6,19 +6,39 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from exams.importers import parse_gift
-from exams.models import PaperKind, Question, QuestionCategory, QuestionType
+from exams.models import (
+    Paper,
+    PaperItem,
+    PaperKind,
+    Question,
+    QuestionCategory,
+    QuestionType,
+)
+from exams.services.attempts import attempt_start
 from exams.services.bulk import questions_archive
 from exams.services.imports import bank_ensure, questions_import
 from exams.services.papers import (
     DrawnQuestion,
     RuleSpec,
+    paper_copy,
     paper_create,
+    paper_delete,
+    paper_delete_refusal,
     paper_draw,
+    paper_in_use,
+    paper_item_move,
+    paper_item_set_score,
+    paper_rule_move,
+    paper_rule_update,
     paper_set_items,
     paper_set_rules,
     paper_total,
+    paper_update,
+    rule_pools,
+    rules_fill,
 )
 from exams.services.questions import question_revise
 from org.models import Role
@@ -403,3 +423,173 @@ def test_a_forty_question_paper_from_one_category(tree):
         "multiple": 10,
         "truefalse": 10,
     }
+
+
+# --- pools, copies, deleting and changes in place ----------------------------------
+
+
+def test_rule_pools_find_each_rules_questions_in_one_query(
+    tree, bank, django_assert_num_queries
+):
+    new_era = category(bank, "新时代")
+    uncategorised = questions(bank, "ZT")[0]
+    uncategorised.category = None
+    uncategorised.save(update_fields=["category"])
+    hard = questions(bank, "HS")[0]
+    Question.objects.filter(pk=hard.pk).update(difficulty=5)
+    archived = questions(bank, "NS")[0]
+    questions_archive(by=tree.examiner, questions=[archived])
+    rules = [
+        RuleSpec(type="single", count=1, score=1, category=category(bank, "党史")),
+        RuleSpec(type="single", count=1, score=1, category=new_era),
+        RuleSpec(type="truefalse", count=1, score=1),
+        RuleSpec(type="single", count=1, score=1, difficulty_min=4),
+    ]
+    with django_assert_num_queries(1):
+        pools = rule_pools(bank=bank, rules=rules)
+    ids = lambda *prefixes: sorted(  # noqa: E731
+        q.pk for p in prefixes for q in questions(bank, p) if q.pk != archived.pk
+    )
+    assert pools == [ids("HS", "NS"), ids("NS"), ids("HT", "ZT"), [hard.pk]]
+    assert uncategorised.pk in pools[2]  # a whole-bank rule takes questions without one
+    assert rules_fill(bank=bank, rules=rules).available == [9, 5, 5, 1]
+
+
+def test_the_rules_together_may_be_short_when_each_fits(tree, bank):
+    rules = [
+        RuleSpec(type="truefalse", count=3, score=1, category=category(bank, "党章")),
+        RuleSpec(type="truefalse", count=3, score=1),
+    ]
+    fill = rules_fill(bank=bank, rules=rules)
+    assert (fill.available, fill.short) == ([3, 5], 1)
+
+
+def test_a_copy_is_a_new_paper_with_the_same_content(tree, bank):
+    paper = paper_create(by=tree.examiner, bank=bank, title="党史测验", kind="fixed",
+                         shuffle_options=False)  # fmt: skip
+    s0, s1 = questions(bank, "HS")[:2]
+    paper_set_items(by=tree.examiner, paper=paper, items=[(s1, 2), (s0, "1.5")])
+    questions_archive(by=tree.examiner, questions=[s0])
+    copy = paper_copy(by=tree.examiner, paper=paper)
+    assert copy.pk != paper.pk and copy.title == "党史测验 (副本)"
+    assert (copy.shuffle_questions, copy.shuffle_options) == (True, False)
+    # the same paper: an archived question stays on it, as on the original
+    assert [(d.question_id, d.score) for d in paper_draw(paper=copy, seed="x")] == [
+        (d.question_id, d.score) for d in paper_draw(paper=paper, seed="x")
+    ]
+    outsider = make_member(tree.company_b, "孙考官").user
+    role_grant(user=outsider, role=Role.EXAMINER, unit=tree.company_b)
+    for call in (
+        lambda: paper_copy(by=outsider, paper=paper),
+        lambda: paper_delete(by=outsider, paper=paper),
+        lambda: paper_update(by=outsider, paper=paper, title="改",
+                             shuffle_questions=True, shuffle_options=True),
+        lambda: paper_item_move(by=outsider, item=paper.items.first(), position=2),
+        lambda: paper_item_set_score(by=outsider, item=paper.items.first(), score=3),
+    ):  # fmt: skip
+        with pytest.raises(PermissionDenied):
+            call()
+    assert Paper.objects.filter(bank=bank).count() == 2
+
+
+def test_moving_renumbers_the_items_and_leaves_other_papers_alone(tree, bank):
+    first = paper_create(by=tree.examiner, bank=bank, title="一", kind="fixed")
+    other = paper_create(by=tree.examiner, bank=bank, title="二", kind="fixed")
+    a, b, c, d = questions(bank, "HS")
+    paper_set_items(
+        by=tree.examiner, paper=first, items=[(a, 1), (b, 1), (c, 1), (d, 1)]
+    )
+    paper_set_items(by=tree.examiner, paper=other, items=[(d, 1), (a, 1)])
+
+    def order(paper):
+        return list(paper.items.order_by("order").values_list("question", "order"))
+
+    item = first.items.get(question=d)
+    paper_item_move(by=tree.examiner, item=item, position=2)
+    assert order(first) == [(a.pk, 1), (d.pk, 2), (b.pk, 3), (c.pk, 4)]
+    paper_item_move(by=tree.examiner, item=first.items.get(question=a), position=-3)
+    assert order(first) == [(a.pk, 1), (d.pk, 2), (b.pk, 3), (c.pk, 4)]
+    paper_item_move(by=tree.examiner, item=first.items.get(question=a), position=40)
+    assert order(first) == [(d.pk, 1), (b.pk, 2), (c.pk, 3), (a.pk, 4)]
+    assert order(other) == [(d.pk, 1), (a.pk, 2)]
+    for score in ("-1", "0", "abc", "1000"):
+        with pytest.raises(ValidationError):
+            paper_item_set_score(
+                by=tree.examiner, item=first.items.get(question=b), score=score
+            )
+    paper_item_set_score(
+        by=tree.examiner, item=first.items.get(question=b), score="2.5"
+    )
+    assert first.items.get(question=b).score == Decimal("2.5")
+    # an item of another paper is not this paper's to move
+    with pytest.raises(ValidationError):
+        paper_item_move(
+            by=tree.examiner,
+            item=PaperItem(pk=other.items.get(question=d).pk, paper=first),
+            position=1,
+        )
+
+
+def test_rules_move_and_change_and_a_change_is_checked_against_the_bank(tree, bank):
+    paper = paper_create(by=tree.examiner, bank=bank, title="随机卷", kind="random")
+    paper_set_rules(
+        by=tree.examiner,
+        paper=paper,
+        rules=[
+            {"type": "single", "count": 2, "score": 1},
+            {"type": "multiple", "count": 1, "score": 2},
+            {"type": "truefalse", "count": 1, "score": 1},
+        ],
+    )
+    paper_rule_move(by=tree.examiner, rule=paper.rules.get(order=3), position=1)
+    assert list(paper.rules.values_list("type", flat=True)) == [
+        "truefalse",
+        "single",
+        "multiple",
+    ]
+    paper_rule_update(
+        by=tree.examiner, rule=paper.rules.get(order=2), count=15, score=2
+    )
+    assert paper_total(paper) == Decimal(1 + 30 + 2)
+    with pytest.raises(ValidationError) as refused:
+        paper_rule_update(
+            by=tree.examiner, rule=paper.rules.get(order=2), count=16, score=2
+        )
+    assert "规则 2" in refused.value.messages[0]
+    assert paper_total(paper) == Decimal(33)
+
+
+def test_a_paper_in_use_takes_a_new_title_only(tree):
+    from tests.exams.sitting import exam_paper, make_exam
+
+    now = timezone.now()
+    paper = exam_paper(tree)
+    exam = make_exam(tree, paper, now)
+    attempt_start(user=tree.member_a.user, exam=exam, now=now)
+    item = paper.items.get(order=2)
+    for call in (
+        lambda: paper_item_move(by=tree.examiner, item=item, position=1),
+        lambda: paper_item_set_score(by=tree.examiner, item=item, score=9),
+        lambda: paper_update(by=tree.examiner, paper=paper, title="新",
+                             shuffle_questions=False, shuffle_options=True),
+        lambda: paper_delete(by=tree.examiner, paper=paper),
+    ):  # fmt: skip
+        with pytest.raises(ValidationError):
+            call()
+    paper_update(by=tree.examiner, paper=paper, title=" 新 标题 ",
+                 shuffle_questions=True, shuffle_options=True)  # fmt: skip
+    paper.refresh_from_db()
+    assert paper.title == "新 标题" and paper.items.get(order=2) == item
+    assert paper_in_use(paper)
+    assert paper_delete_refusal(paper) == (
+        "这份试卷已被 1 场考试使用，不能删除。请先删除这些考试，或保留这份试卷。"
+    )
+
+
+def test_a_paper_no_exam_uses_is_deleted_with_its_items(tree, bank):
+    paper = paper_create(by=tree.examiner, bank=bank, title="卷", kind="fixed")
+    paper_set_items(by=tree.examiner, paper=paper, items=[(questions(bank)[0], 1)])
+    assert paper_delete_refusal(paper) is None
+    paper_delete(by=tree.examiner, paper=paper)
+    assert not Paper.objects.filter(pk=paper.pk).exists()
+    assert Question.objects.filter(bank=bank).count() == 25

@@ -274,3 +274,32 @@ def test_stems_are_shown_through_an_allowlist():
         "<p>1 &lt; 2 &lt;b&gt;x&lt;/b&gt;</p>"
     )
     assert selectors.display_html("第一行\n第二行", "moodle") == "第一行<br>第二行"
+
+
+def test_a_tag_filter_matches_whole_tags_in_any_case(tree, examiner_a, banks):
+    a, _a1, _b = banks
+    result = parse_xlsx(
+        xlsx_bytes(
+            ["题型", "题干", "选项A", "选项B", "答案", "标签"],
+            [
+                ["单选题", "甲", "对", "错", "A", "党章、Party"],
+                ["单选题", "乙", "对", "错", "A", "党章学习"],
+                ["单选题", "丙", "对", "错", "A", ""],
+            ],
+        )
+    )
+    assert result.ok, [str(e) for e in result.errors]
+    questions_import(bank=a, result=result, file_name="t.xlsx", by=examiner_a)
+
+    def tagged(tag):
+        found = selectors.bank_questions(viewer=examiner_a, bank=a, params={"tag": tag})
+        return sorted(q.current.stem for q in found)
+
+    assert tagged("党章") == ["甲"]
+    assert tagged("党章学习") == ["乙"]
+    assert tagged("party") == ["甲"]
+    assert tagged("党") == []
+    assert tagged("") == ["丙", "乙", "甲"]
+    assert selectors.bank_tags(bank=a) == ["Party", "党章", "党章学习"]
+    filters = selectors.QuestionFilters.from_params({"tag": " 党章 "}, bank=a)
+    assert filters.query_string == "tag=%E5%85%9A%E7%AB%A0"
