@@ -8,6 +8,8 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 from wagtail.documents.views import serve as document_serve
 
+from assessments import views as board_views
+from assessments.api.urls import urlpatterns as assessments_api_urls
 from courses.api.urls import urlpatterns as courses_api_urls
 from exams import views as exam_views
 from exams.api.urls import urlpatterns as exams_api_urls
@@ -18,7 +20,7 @@ from org.api.urls import urlpatterns as org_api_urls
 from search import views as search_views
 from search.api.urls import urlpatterns as search_api_urls
 
-from . import notification_views, views
+from . import notification_views
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -40,14 +42,13 @@ urlpatterns = [
     path("library/", library_views.libraries_view, name="section_library"),
     path("search/", search_views.search_view, name="search"),
     path("lesson-media/", include("media.urls")),
-    path(
-        "ranking/", views.section_view, {"section": "ranking"}, name="section_ranking"
-    ),
+    path("ranking/", include(board_views.urlpatterns)),
     path("api/v1/", include(org_api_urls)),
     path("api/v1/", include(search_api_urls)),
     path("api/v1/", include(media_api_urls)),
     path("api/v1/", include(courses_api_urls)),
     path("api/v1/", include(exams_api_urls)),
+    path("api/v1/", include(assessments_api_urls)),
     path("api/v1/", include(notification_views.api_urlpatterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(

@@ -67,6 +67,8 @@ class UnitRow:
     per_capita: Decimal
     participation: Decimal  # 0–100 (%)
     is_mine: bool = False
+    #: the ranking value as a share of the best unit's (0–100), for a bar
+    bar: int = 0
 
 
 @dataclass
@@ -364,9 +366,11 @@ def unit_board(
         else (lambda r: r.per_capita)
     )
     rows.sort(key=lambda r: (-key(r), r.unit.path))
+    best = key(rows[0]) if rows else 0
     previous, rank = None, 0
     for index, row in enumerate(rows, start=1):
         if key(row) != previous:
             rank, previous = index, key(row)
         row.rank = rank
+        row.bar = int(key(row) * 100 / best) if best else 0
     return UnitBoard(unit, metric, period, order, rows)

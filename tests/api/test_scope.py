@@ -75,6 +75,10 @@ def test_route_inventory_is_known():
         "practice-rounds",
         "practice-round",
         "practice-round-answer",
+        "board-scopes",
+        "board-members",
+        "board-units",
+        "board-me",
     }
 
 
@@ -239,5 +243,20 @@ def test_anonymous_callers_get_nothing(db, client):
         "/api/v1/me/tasks/",
         "/api/v1/me/tasks/1/",
         "/api/v1/me/notifications/",
+        "/api/v1/boards/scopes/",
+        "/api/v1/boards/members/",
+        "/api/v1/boards/units/",
+        "/api/v1/boards/me/",
     ):
         assert client.get(url).status_code in (401, 403)
+
+
+def test_boards_of_another_subtree_are_404(tree, api_for):
+    api = api_for(tree.admin_a)
+    for view in ("members", "units"):
+        url = f"/api/v1/boards/{view}/?scope={tree.branch_b1.pk}"
+        assert api.get(url).status_code == 404, view
+        mine = api.get(f"/api/v1/boards/{view}/?scope={tree.company_a.pk}")
+        assert mine.status_code == 200, view
+    scopes = {u["name"] for u in api.get("/api/v1/boards/scopes/").json()}
+    assert scopes == {"测试集团党委", "子分公司A党委"}

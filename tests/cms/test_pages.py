@@ -39,13 +39,6 @@ def test_profile_page_shows_member_facts_and_transfers(tree, client_for):
     assert "第一党小组 → A二项目部党支部" in html
 
 
-def test_sections_not_built_yet_say_so(tree, client_for):
-    client = client_for(tree.member_a.user)
-    for url in ("/ranking/",):
-        html = client.get(url).content.decode()
-        assert "正在建设中" in html, url
-
-
 def test_unknown_pages_are_a_chinese_404(tree, client_for):
     response = client_for(tree.member_a.user).get("/no-such-page/")
     assert response.status_code == 404
