@@ -204,3 +204,46 @@ def _seed_training(*, title, held_on, unit, admin, attendees, book, **fields):
         attendance_add(session=session, member=attendee, by=admin)
     if book:
         training_session_post(session=session, by=admin)
+
+
+HISTORY_SOURCE = "演示：学习记录"
+
+
+def seed_study_history(*, seed: int = 7) -> int:
+    """A year of study for every demo member (some keen, most occasional), so
+    that the leaderboards have something for every period: 学时 through the
+    ledger and daily-login 积分 through the points engine. Returns the number of
+    ledger entries made (0 when the history is there already)."""
+    import random
+
+    from org.models import Member
+
+    from .services.ledger import ledger_record
+
+    if StudyHourEntry.objects.filter(source=HISTORY_SOURCE).exists():
+        return 0
+    admin = User.objects.filter(username="admin").first()
+    rng = random.Random(seed)  # noqa: S311 (demo data, not secrets)
+    today = timezone.localdate()
+    year_start = today.replace(month=1, day=1)
+    span = (today - year_start).days
+    made = 0
+    for member in Member.objects.select_related("user").order_by("pk"):
+        keen = rng.betavariate(1.2, 3.0)  # most members study now and then
+        for _entry in range(2 + int(keen * 40)):
+            back = int(span * rng.random() ** 1.6)  # more of it lately
+            ledger_record(
+                member=member.user,
+                kind=rng.choice([StudyKind.SELF, StudyKind.GROUP, StudyKind.ONLINE]),
+                hours=Decimal(rng.choice(["0.5", "1", "1.5", "2", "2.5"])),
+                studied_on=today - datetime.timedelta(days=back),
+                source=HISTORY_SOURCE,
+                by=admin or member.user,
+            )
+            made += 1
+        logins = min(int(keen * 20), max(span - 1, 0))
+        for back in rng.sample(range(1, max(span, 2)), k=logins):
+            points_for_login(
+                user=member.user, day=today - datetime.timedelta(days=back)
+            )
+    return made

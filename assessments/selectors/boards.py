@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.http import Http404
 
@@ -111,6 +111,28 @@ def access_board_unit(*, viewer: User, unit_id) -> Unit:
 
 def _excluded() -> QuerySet:
     return BoardExclusion.objects.values("user_id")
+
+
+def exclusions_managed(*, viewer: User) -> list[BoardExclusion]:
+    """Who of the viewer's managed members is off the boards, and why."""
+    return list(
+        BoardExclusion.objects.filter(user__in=scope.managed_users(viewer))
+        .select_related("user__member__unit", "created_by")
+        .order_by("-created_at")
+    )
+
+
+def find_managed_member(*, viewer: User, who: str) -> Member | None:
+    """A member of the viewer's units by employee number, phone or login."""
+    who = who.strip()
+    if not who:
+        return None
+    return (
+        scope.managed_members(viewer)
+        .filter(Q(employee_no=who) | Q(user__phone=who) | Q(user__username=who))
+        .select_related("user")
+        .first()
+    )
 
 
 def is_off_boards(user: User) -> bool:

@@ -2,7 +2,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from courses.demo import seed_courses
+from assessments.demo import seed_boards
+from courses.demo import seed_courses, seed_study_history
 from exams.demo import seed_exams
 from library.demo import attach_demo_lessons, seed_library
 from media.demo import seed_media
@@ -22,6 +23,8 @@ class Command(BaseCommand):
         attach_demo_lessons(lessons)
         course_lessons = seed_courses(lessons)
         exam = seed_exams()
+        seed_study_history()
+        folded = seed_boards()
         self._rebuild_outdated_search_index()
         self.stdout.write(self.style.SUCCESS(_("Demo data is ready.")))
         self.stdout.write(
@@ -34,6 +37,9 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             _("Demo course lessons: %(count)s") % {"count": course_lessons}
+        )
+        self.stdout.write(
+            _("Leaderboards: %(count)s ledger entries folded") % {"count": folded}
         )
         if exam is not None:
             self.stdout.write(_("Demo exam: %(title)s") % {"title": exam.title})
