@@ -100,6 +100,7 @@ def boards_view(request):
         "query": query,
         "board": board,
         "links": _links(query),
+        "metric_label": Metric(query.metric).label,
         "off_boards": is_off_boards(request.user),
         "section": "ranking",
     }

@@ -23,6 +23,7 @@ class Metric(models.TextChoices):
     HOURS = "hours", _("Study hours")
     POINTS = "points", _("Points")
     EXAM = "exam", _("Exam score")
+    TASKS = "tasks", _("Tasks completed")
 
 
 class MemberTotal(models.Model):

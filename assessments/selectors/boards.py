@@ -22,6 +22,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.http import Http404
 
+from courses.selectors.assignments import tasks_completed
 from exams.selectors.grades import exam_percentages
 from org import scope
 from org.models import Member, Role, Unit, User
@@ -193,12 +194,16 @@ def _ledger_board(viewer, unit, metric, period, limit) -> MemberBoard:
     return board
 
 
-def _exam_values(unit: Unit, period: Period, exam_id: int | None) -> dict:
-    members = (
+def _scope_members(unit: Unit) -> QuerySet:
+    return (
         Member.objects.filter(unit__path__startswith=unit.path, user__is_active=True)
         .exclude(user_id__in=_excluded())
         .values_list("user_id", flat=True)
     )
+
+
+def _exam_values(unit: Unit, period: Period, exam_id: int | None) -> dict:
+    members = _scope_members(unit)
     if exam_id is not None:
         grades = exam_percentages(exam_id=exam_id, user_ids=members)
     else:
@@ -212,6 +217,15 @@ def _exam_values(unit: Unit, period: Period, exam_id: int | None) -> dict:
     }
 
 
+def _task_values(unit: Unit, period: Period) -> dict:
+    """学习任务 due in the period and completed (left-off members removed)."""
+    done = tasks_completed(
+        due_from=period.start, due_to=period.end, unit_path=unit.path
+    )
+    excluded = set(BoardExclusion.objects.values_list("user_id", flat=True))
+    return {user_id: n for user_id, n in done.items() if user_id not in excluded}
+
+
 def member_values(
     *, unit: Unit, metric: str, period: Period, exam_id: int | None = None
 ) -> dict[int, Decimal | int]:
@@ -220,16 +234,19 @@ def member_values(
     are not in it): what awards and the lobby display score from."""
     if metric == Metric.EXAM:
         return _exam_values(unit, period, exam_id)
+    if metric == Metric.TASKS:
+        return _task_values(unit, period)
     if metric not in (Metric.HOURS, Metric.POINTS):
         raise ValueError(f"unknown metric {metric!r}")
     return dict(_totals(unit, period, metric).values_list("user_id", "value"))
 
 
-def _exam_board(viewer, unit, period, limit, exam_id) -> MemberBoard:
-    values = _exam_values(unit, period, exam_id)
+def _computed_board(viewer, unit, metric, period, limit, exam_id) -> MemberBoard:
+    """Exam scores and tasks: ranked in Python from the other app's selector."""
+    values = member_values(unit=unit, metric=metric, period=period, exam_id=exam_id)
     ordered = sorted(values.items(), key=lambda item: (-item[1], item[0]))
     ranked = _ranked(ordered)
-    board = MemberBoard(unit, Metric.EXAM, period, [], ranked=len(ranked))
+    board = MemberBoard(unit, metric, period, [], ranked=len(ranked))
     for rank, user_id, value in ranked:
         if user_id == viewer.pk:
             board.my_rank, board.my_value = rank, value
@@ -268,8 +285,8 @@ def member_board(
 ) -> MemberBoard:
     """The top ``limit`` members of ``unit``'s subtree and the viewer's own rank
     (``unit`` must come from :func:`access_board_unit`)."""
-    if metric == Metric.EXAM:
-        board = _exam_board(viewer, unit, period, limit, exam_id)
+    if metric in (Metric.EXAM, Metric.TASKS):
+        board = _computed_board(viewer, unit, metric, period, limit, exam_id)
     elif metric in (Metric.HOURS, Metric.POINTS):
         board = _ledger_board(viewer, unit, metric, period, limit)
     else:
@@ -309,15 +326,13 @@ def unit_board(
         unit__path__startswith=unit.path, user__is_active=True
     ).exclude(user_id__in=_excluded())
     heads = _prefix_counts(members, "unit__path", length, n=Count("pk"))
-    if metric == Metric.EXAM:
-        by_prefix: dict[str, list[Decimal]] = {}
+    if metric in (Metric.EXAM, Metric.TASKS):
+        by_prefix: dict[str, list] = {}
         paths = dict(members.values_list("user_id", "unit__path"))
-        grades = exam_percentages(
-            closed_from=period.start, closed_to=period.end, user_ids=list(paths)
-        )
-        for user_id, marks in grades.items():
-            average = sum(marks, Decimal(0)) / len(marks)
-            by_prefix.setdefault(paths[user_id][:length], []).append(average)
+        values = member_values(unit=unit, metric=metric, period=period)
+        for user_id, value in values.items():
+            if user_id in paths:
+                by_prefix.setdefault(paths[user_id][:length], []).append(value)
         sums = {
             prefix: {"total": sum(v, Decimal(0)), "participants": len(v)}
             for prefix, v in by_prefix.items()

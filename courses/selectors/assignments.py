@@ -547,3 +547,24 @@ def members_behind(*, assignment: Assignment) -> list[Member]:
     return [
         m for m in members_qs.select_related("user") if not progress.of(m.user_id).done
     ]
+
+
+def tasks_completed(
+    *, due_from: datetime.date, due_to: datetime.date, unit_path: str
+) -> dict[int, int]:
+    """``{user_id: tasks done}`` among the members of the subtree at
+    ``unit_path``, over the (not cancelled) 学习任务 due between two days: what
+    the leaderboards rank by "tasks completed". A few queries per task."""
+    done: dict[int, int] = {}
+    tasks = Assignment.objects.filter(
+        due_on__gte=due_from, due_on__lte=due_to, cancelled_at__isnull=True
+    ).select_related("owner_unit")
+    for assignment in tasks:
+        members = assigned_members(assignment=assignment).filter(
+            unit__path__startswith=unit_path
+        )
+        table = member_progress(assignment=assignment, members=members)
+        for user_id in members.values_list("user_id", flat=True):
+            if table.of(user_id).done:
+                done[user_id] = done.get(user_id, 0) + 1
+    return done
