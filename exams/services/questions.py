@@ -538,7 +538,7 @@ def question_edit(
     has) can still get a new difficulty without fixing its content first."""
     require_bank_examiner(by, question.bank)
     locked = (
-        Question.objects.select_for_update()
+        Question.objects.select_for_update(of=("self",))
         .select_related("current", "bank")
         .get(pk=question.pk)
     )
@@ -610,7 +610,7 @@ def question_key_correct(
 
     # the correction applies to the version current now, not the caller's copy
     question = (
-        Question.objects.select_for_update()
+        Question.objects.select_for_update(of=("self",))
         .select_related("current", "category")
         .get(pk=question.pk)
     )
