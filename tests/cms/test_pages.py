@@ -1,4 +1,7 @@
+import datetime
+
 from django.core.management import call_command
+from django.utils import timezone
 
 from courses.models import PointsEntry, StudyHourEntry, TrainingSession
 from courses.selectors.assignments import tasks_for
@@ -80,7 +83,12 @@ def test_seed_demo_builds_a_realistic_group_and_is_idempotent(db, capsys, settin
     assert training.hours == 4 and training.attendance.session.attendance.count() > 1
     open_today = TrainingSession.objects.get(posted_at__isnull=True)
     assert open_today.checkin_open and open_today.attendance.count() == 5
-    assert PointsEntry.objects.filter(user=member.user).count() == 6
+    # a week of daily logins (the year's study history adds more), one a day
+    logins = PointsEntry.objects.filter(user=member.user, action="daily_login")
+    days = list(logins.values_list("awarded_on", flat=True))
+    assert len(days) == len(set(days)) >= 6
+    week = {timezone.localdate() - datetime.timedelta(days=n) for n in range(1, 7)}
+    assert week <= set(days)
     (task,) = tasks_for(viewer=member.user)
     assert (
         task.assignment.title == "本季度必修：支部工作入门" and not task.progress.done
