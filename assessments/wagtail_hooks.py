@@ -7,7 +7,13 @@ from wagtail.admin.menu import MenuItem
 
 from org import scope
 
-from . import admin_boards
+from . import (  # noqa: F401 (the admin_* and views_* register their own hooks)
+    admin_awards,
+    admin_boards,
+    admin_display,
+    views_awards,
+    views_card,
+)
 
 
 class UnitAdminMenuItem(MenuItem):

@@ -34,6 +34,10 @@ BEAT_SCHEDULE = {
         "task": "assessments.tasks.boards_rebuild_task",
         "schedule": crontab(hour=2, minute=40),
     },
+    "assessments-propose-awards": {
+        "task": "assessments.tasks.awards_propose_task",
+        "schedule": crontab(hour=3, minute=20),
+    },
     "wagtail-publish-scheduled": {
         "task": "cms.tasks.publish_scheduled_task",
         "schedule": 60.0,

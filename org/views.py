@@ -4,10 +4,12 @@ from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
+from wagtail import hooks
 
 from . import selectors
 from .forms import LoginForm, ZhixuePasswordChangeForm
@@ -48,6 +50,15 @@ def password_change_view(request):
     )
 
 
+def _profile_panels(request) -> list[SafeString]:
+    """Panels other apps add to the profile page (``zhixue_profile_panels``: each
+    ``fn(request) -> safe HTML or None``), so that org imports none of them."""
+    panels = (fn(request) for fn in hooks.get_hooks("zhixue_profile_panels"))
+    return [mark_safe(panel) for panel in panels if panel]  # noqa: S308
+
+
 @login_required
 def me_view(request):
-    return render(request, "org/me.html", selectors.profile_for(user=request.user))
+    context = selectors.profile_for(user=request.user)
+    context["panels"] = _profile_panels(request)
+    return render(request, "org/me.html", context)

@@ -2,14 +2,32 @@
 model), ``awards`` (学习之星 rules, awards, certificates) and ``display`` (the lobby
 display's links)."""
 
+from .awards import (
+    Award,
+    AwardEvent,
+    AwardPeriod,
+    AwardRule,
+    AwardScope,
+    AwardStatus,
+    AwardWinner,
+    TieBreak,
+)
 from .boards import BoardExclusion, LedgerCursor, MemberTotal, Metric, PeriodKind
 from .display import DisplayLink
 
 __all__ = [
+    "Award",
+    "AwardEvent",
+    "AwardPeriod",
+    "AwardRule",
+    "AwardScope",
+    "AwardStatus",
+    "AwardWinner",
     "BoardExclusion",
     "DisplayLink",
     "LedgerCursor",
     "MemberTotal",
     "Metric",
     "PeriodKind",
+    "TieBreak",
 ]

@@ -79,6 +79,13 @@ def test_route_inventory_is_known():
         "board-members",
         "board-units",
         "board-me",
+        "award-list",
+        "award-detail",
+        "award-verify",
+        "me-certificates",
+        "me-certificate-download",
+        "display-data",
+        "member-card",
     }
 
 
@@ -151,6 +158,7 @@ def test_detail_routes_of_another_subtree_are_404_for_every_method(
             {"to_unit": tree.branch_a1.pk},
         ),
         ("get", f"/api/v1/members/{member.pk}/transfers/", None),
+        ("get", f"/api/v1/members/{member.pk}/card/", None),
         ("get", f"/api/v1/members/?unit={unit.pk}", None),
         ("get", f"/api/v1/members/export/?unit={unit.pk}", None),
         ("get", f"/api/v1/imports/{job.pk}/", None),
@@ -247,6 +255,10 @@ def test_anonymous_callers_get_nothing(db, client):
         "/api/v1/boards/members/",
         "/api/v1/boards/units/",
         "/api/v1/boards/me/",
+        "/api/v1/awards/",
+        "/api/v1/awards/1/",
+        "/api/v1/me/certificates/",
+        "/api/v1/me/certificates/1/download/",
     ):
         assert client.get(url).status_code in (401, 403)
 

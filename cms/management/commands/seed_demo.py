@@ -2,7 +2,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from assessments.demo import seed_boards
+from assessments.demo import seed_awards, seed_boards
 from courses.demo import seed_courses, seed_study_history
 from exams.demo import seed_exams
 from library.demo import attach_demo_lessons, seed_library
@@ -25,6 +25,7 @@ class Command(BaseCommand):
         exam = seed_exams()
         seed_study_history()
         folded = seed_boards()
+        display = seed_awards()
         self._rebuild_outdated_search_index()
         self.stdout.write(self.style.SUCCESS(_("Demo data is ready.")))
         self.stdout.write(
@@ -41,6 +42,11 @@ class Command(BaseCommand):
         self.stdout.write(
             _("Leaderboards: %(count)s ledger entries folded") % {"count": folded}
         )
+        if display is not None:
+            self.stdout.write(
+                _("Lobby display (no login): /display/%(token)s/")
+                % {"token": display.token}
+            )
         if exam is not None:
             self.stdout.write(_("Demo exam: %(title)s") % {"title": exam.title})
         self.stdout.write(
