@@ -12,7 +12,14 @@ from .awards import (
     AwardWinner,
     TieBreak,
 )
-from .boards import BoardExclusion, LedgerCursor, MemberTotal, Metric, PeriodKind
+from .boards import (
+    BoardExclusion,
+    BoardsRevision,
+    LedgerCursor,
+    MemberTotal,
+    Metric,
+    PeriodKind,
+)
 from .display import DisplayLink
 
 __all__ = [
@@ -24,6 +31,7 @@ __all__ = [
     "AwardStatus",
     "AwardWinner",
     "BoardExclusion",
+    "BoardsRevision",
     "DisplayLink",
     "LedgerCursor",
     "MemberTotal",

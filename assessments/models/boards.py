@@ -35,7 +35,7 @@ class MemberTotal(models.Model):
     kind = models.CharField(max_length=10, choices=PeriodKind.choices)
     start = models.DateField()
     #: the member's unit path when last folded or re-synced (scopes filter on it)
-    unit_path = models.CharField(max_length=255, db_index=True)
+    unit_path = models.CharField(max_length=255)
     hours = models.DecimalField(max_digits=9, decimal_places=3, default=0)
     points = models.IntegerField(default=0)
 
@@ -48,7 +48,16 @@ class MemberTotal(models.Model):
         indexes = [
             models.Index(fields=["kind", "start", "-hours"], name="total_hours"),
             models.Index(fields=["kind", "start", "-points"], name="total_points"),
-            models.Index(fields=["kind", "start", "unit_path"], name="total_scope"),
+            # A scope is a path prefix (LIKE 'path%'): the pattern operator
+            # classes let PostgreSQL range-scan it whatever the database's
+            # collation, and the included values make a board's counts
+            # index-only (other databases ignore both).
+            models.Index(
+                fields=["kind", "start", "unit_path"],
+                name="total_scope_prefix",
+                opclasses=["varchar_pattern_ops", "date_ops", "varchar_pattern_ops"],
+                include=["user", "hours", "points"],
+            ),
         ]
 
     def __str__(self) -> str:
@@ -64,6 +73,17 @@ class LedgerCursor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ledger}: {self.last_id}"
+
+
+class BoardsRevision(models.Model):
+    """One row: its token changes whenever the boards may show something new (a
+    fold that folded rows, an exclusion, a repath, a rebuild)."""
+
+    token = models.CharField(max_length=32)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.token
 
 
 class BoardExclusion(models.Model):

@@ -29,6 +29,7 @@ from org.models import Member, Role, Unit, User
 
 from ..models import BoardExclusion, MemberTotal, Metric
 from ..periods import Period
+from .board_snapshots import board_snapshot
 
 LIMIT = 50
 TWO = Decimal("0.01")
@@ -179,18 +180,21 @@ def _totals(unit: Unit, period: Period, metric: str) -> QuerySet:
 
 
 def _ledger_board(viewer, unit, metric, period, limit) -> MemberBoard:
+    """学时 and 积分: the board's snapshot (built once per boards revision) and
+    the viewer's own value, read from the totals."""
     totals = _totals(unit, period, metric)
-    top = list(
-        totals.order_by("-value", "user_id").values_list("user_id", "value")[:limit]
+    snapshot = board_snapshot(
+        (unit.path, period.kind, period.start, period.end, metric),
+        lambda: totals.order_by("-value", "user_id").values_list("user_id", "value"),
+        kept=limit,
     )
-    mine = next(
-        iter(totals.filter(user_id=viewer.pk).values_list("value", flat=True)), None
-    )
-    board = MemberBoard(unit, metric, period, [], ranked=totals.count())
-    if mine is not None:
-        board.my_value = mine
-        board.my_rank = totals.filter(value__gt=mine).count() + 1
-    board.rows = _rows(_ranked(top), viewer)
+    board = MemberBoard(unit, metric, period, [], ranked=snapshot.ranked)
+    if viewer.pk is not None:
+        mine = totals.filter(user_id=viewer.pk).values_list("value", flat=True)
+        board.my_value = next(iter(mine), None)
+    if board.my_value is not None:
+        board.my_rank = snapshot.rank_of(board.my_value)
+    board.rows = _rows(_ranked(snapshot.top[:limit]), viewer)
     return board
 
 

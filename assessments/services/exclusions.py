@@ -11,6 +11,7 @@ from org import scope
 from org.models import User
 
 from ..models import BoardExclusion
+from .revision import boards_changed
 
 Reason = BoardExclusion.Reason
 
@@ -18,6 +19,7 @@ Reason = BoardExclusion.Reason
 @transaction.atomic
 def board_opt_out(*, user: User, opted_out: bool) -> bool:
     """The member leaves the boards (or comes back); whether they are off them."""
+    boards_changed()
     entry = BoardExclusion.objects.select_for_update().filter(user=user).first()
     if opted_out and entry is None:
         BoardExclusion.objects.create(
@@ -38,6 +40,7 @@ def _require_manager(by: User, user: User) -> None:
 def board_exclude(*, by: User, user: User, note: str = "") -> BoardExclusion:
     """Leave a member of the admin's units off every board."""
     _require_manager(by, user)
+    boards_changed()
     entry, _created = BoardExclusion.objects.update_or_create(
         user=user,
         defaults={"reason": Reason.EXCLUDED, "note": note.strip(), "created_by": by},
@@ -49,4 +52,5 @@ def board_exclude(*, by: User, user: User, note: str = "") -> BoardExclusion:
 def board_include(*, by: User, user: User) -> None:
     """Lift an admin's exclusion (a member's own opt-out stays)."""
     _require_manager(by, user)
+    boards_changed()
     BoardExclusion.objects.filter(user=user, reason=Reason.EXCLUDED).delete()

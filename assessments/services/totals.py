@@ -22,6 +22,7 @@ from org.models import Member
 
 from ..models import LedgerCursor, MemberTotal, PeriodKind
 from ..periods import period_start
+from .revision import boards_changed
 
 FOLDED_KINDS = [kind for kind, _label in PeriodKind.choices]
 BATCH = 5000
@@ -90,6 +91,8 @@ def totals_fold(*, batch: int = BATCH, max_batches: int = 100, now=None) -> int:
             folded += done
             if done < batch:
                 break
+    if folded:
+        boards_changed()
     return folded
 
 
@@ -111,8 +114,11 @@ def totals_repath() -> int:
         for user_id, path in stale
         if user_id in current and current[user_id] != path
     }
-    for user_id, path in moved.items():
-        MemberTotal.objects.filter(user_id=user_id).update(unit_path=path)
+    with transaction.atomic():
+        for user_id, path in moved.items():
+            MemberTotal.objects.filter(user_id=user_id).update(unit_path=path)
+        if moved:
+            boards_changed()
     return len(moved)
 
 
@@ -121,4 +127,5 @@ def totals_rebuild(*, now=None) -> int:
     """Throw the totals away and fold every ledger row again."""
     MemberTotal.objects.all().delete()
     LedgerCursor.objects.all().delete()
+    boards_changed()
     return totals_fold(now=now, max_batches=10**9)
