@@ -243,6 +243,7 @@ def django_environment(args, database_url: str, workdir: Path) -> dict[str, str]
         "STATIC_ROOT": str(workdir / "var" / "static"),
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SITE_URL": "http://127.0.0.1",
         "SECURE_SSL_REDIRECT": "false",
         "LOG_LEVEL": "WARNING",
         "CELERY_BROKER_URL": "memory://",  # nothing here queues tasks; never a real one

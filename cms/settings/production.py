@@ -1,6 +1,7 @@
 """Production: every secret and host comes from the environment.
 
-Required: SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL. See docs/operations.md.
+Required: SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL, SITE_URL (the public
+base URL: certificates print QR codes to it). See docs/operations.md.
 """
 
 import os
@@ -12,7 +13,8 @@ from .base import env_bool, env_list
 
 DEBUG = False
 
-for required in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL"):
+REQUIRED = ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "SITE_URL")
+for required in REQUIRED:
     if not os.environ.get(required):
         raise ImproperlyConfigured(f"{required} must be set in production")
 

@@ -16,8 +16,9 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "zhixue.example.com",
     "DATABASE_URL": "postgres://zhixue:db-password@db.invalid:5432/zhixue",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "SITE_URL": "https://zhixue.example.com",
 }
-REQUIRED = ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL"]
+REQUIRED = ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "SITE_URL"]
 
 
 def _secret_key() -> str:
