@@ -14,8 +14,8 @@ from .factories import make_member, make_unit
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """Login throttling counts live in the cache (Redis on the second pass); the
-    per-process question versions and board snapshots go too (a rolled-back
-    test reuses ids and revisions)."""
+    per-process question versions, board snapshots and login-point marks go too
+    (a rolled-back test reuses ids and revisions)."""
     forget = _versions_forget()
     cache.clear()
     forget()
@@ -30,11 +30,13 @@ def _versions_forget():
     if not apps.is_installed("exams"):  # the search conformance settings
         return lambda: None
     from assessments.selectors.board_snapshots import board_snapshots_forget
+    from courses.api.authentication import login_points_forget
     from exams.services.versions import versions_forget
 
     def forget():
         versions_forget()
         board_snapshots_forget()
+        login_points_forget()
 
     return forget
 

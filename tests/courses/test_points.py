@@ -380,6 +380,45 @@ def test_anonymous_visitors_earn_nothing(db, client, login_middleware):
     assert not PointsEntry.objects.exists()
 
 
+def _token_client(user):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    token, _created = Token.objects.get_or_create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+def test_an_app_with_a_token_earns_the_login_point_once_a_day(tree):
+    from django.core.cache import cache
+
+    from courses.api import authentication
+
+    user = tree.member_a.user
+    app = _token_client(user)
+    assert app.get("/api/v1/me/").status_code == 200
+    assert app.get("/api/v1/me/").status_code == 200
+    [entry] = PointsEntry.objects.filter(user=user)
+    assert entry.action == A.DAILY_LOGIN and entry.awarded_on == timezone.localdate()
+    cache.clear()  # the ledger still holds it once
+    authentication.login_points_forget()
+    app.get("/api/v1/me/")
+    assert PointsEntry.objects.filter(user=user).count() == 1
+
+
+def test_a_token_on_an_initial_password_earns_no_login_point(tree):
+    user = tree.member_a.user
+    app = _token_client(user)
+    user.must_change_password = True
+    user.save(update_fields=["must_change_password"])
+    app.get("/api/v1/me/")
+    assert not PointsEntry.objects.filter(user=user).exists()
+    other = _token_client(tree.member_b.user)
+    assert other.get("/api/v1/me/").status_code == 200
+    assert PointsEntry.objects.filter(user=tree.member_b.user).count() == 1
+
+
 # --- member page and API --------------------------------------------------------------
 
 
