@@ -254,6 +254,10 @@ def assignment_cancel(*, assignment: Assignment, by: User) -> Assignment:
     return assignment
 
 
+#: the shortest time between two reminders of one task (nobody is nagged hourly)
+REMIND_INTERVAL = datetime.timedelta(hours=12)
+
+
 @transaction.atomic
 def assignment_remind(
     *, assignment: Assignment, by: User, only_behind: bool = True
@@ -264,6 +268,21 @@ def assignment_remind(
     _require_manager(by, assignment.owner_unit_id)
     if assignment.cancelled_at is not None:
         raise ValidationError(_("A cancelled task needs no reminder."))
+    last = assignment.reminders.order_by("-sent_at").first()
+    if last is not None and timezone.now() < last.sent_at + REMIND_INTERVAL:
+        raise ValidationError(
+            _(
+                "A reminder went out at %(sent)s; members are reminded at most "
+                "every %(hours)s hours, the next one from %(next)s."
+            )
+            % {
+                "sent": timezone.localtime(last.sent_at).strftime("%Y-%m-%d %H:%M"),
+                "hours": int(REMIND_INTERVAL.total_seconds() // 3600),
+                "next": timezone.localtime(last.sent_at + REMIND_INTERVAL).strftime(
+                    "%Y-%m-%d %H:%M"
+                ),
+            }
+        )
     if only_behind:
         members = members_behind(assignment=assignment)
     else:

@@ -470,6 +470,13 @@ def test_a_reminder_goes_only_to_those_behind_and_by_email(
     assert f"/study/tasks/{task.pk}/" in mail.outbox[0].body
     log = AssignmentReminder.objects.get()
     assert (log.assignment, log.sent_by, log.recipients) == (task, tree.admin_a, 2)
+    # a second reminder straight away is refused, naming when the next may go
+    with pytest.raises(ValidationError) as refused:
+        assignment_remind(assignment=task, by=tree.admin_a, only_behind=False)
+    assert "每 12 小时最多提醒一次" in refused.value.messages[0]
+    assert AssignmentReminder.objects.count() == 1
+    earlier = timezone.now() - datetime.timedelta(hours=13)
+    AssignmentReminder.objects.update(sent_at=earlier)
     everyone = assignment_remind(assignment=task, by=tree.admin_a, only_behind=False)
     assert everyone == 3
 
