@@ -36,6 +36,7 @@ from .selectors.awards import (
     managed_awards,
     managed_rules,
     period_label,
+    replacement_candidates,
     rule_units,
 )
 from .services.awards import award_approve, award_publish, award_replace, awards_propose
@@ -147,11 +148,6 @@ class AwardRuleViewSet(ScopedModelViewSet):
 # --- awards -----------------------------------------------------------------------
 
 
-def _require_admin(request) -> None:
-    if not scope.can_manage_org(request.user):
-        raise Http404
-
-
 class ProposeForm(forms.Form):
     rule = forms.ModelChoiceField(label=_("Rule"), queryset=AwardRule.objects.none())
 
@@ -177,18 +173,11 @@ class ReplaceForm(forms.Form):
         self.fields["old_user"].choices = [
             (w.user_id, w.user.display_name) for w in award.winners.all()
         ]
-        unit = Unit.objects.get(pk=award.unit_id)
-        self.fields["new_member"].queryset = (
-            Member.objects.filter(
-                unit__path__startswith=unit.path, user__is_active=True
-            )
-            .exclude(user_id__in=[w.user_id for w in award.winners.all()])
-            .select_related("user", "unit")
-        )
+        self.fields["new_member"].queryset = replacement_candidates(award=award)
 
 
 def awards_list_view(request):
-    _require_admin(request)
+    scope.require_org_admin(request.user)
     status = request.GET.get("status") or ""
     if status not in AwardStatus.values:
         status = ""
@@ -224,7 +213,7 @@ def awards_list_view(request):
 
 
 def award_admin_view(request, award_id: int):
-    _require_admin(request)
+    scope.require_org_admin(request.user)
     award = access_managed_award(viewer=request.user, award_id=award_id)
     award.period_label = period_label(award)
     replace_form = ReplaceForm(
@@ -265,7 +254,7 @@ def award_admin_view(request, award_id: int):
 
 @require_POST
 def award_decide_view(request, award_id: int, action: str):
-    _require_admin(request)
+    scope.require_org_admin(request.user)
     award = access_managed_award(viewer=request.user, award_id=award_id)
     service = {"approve": award_approve, "publish": award_publish}.get(action)
     if service is None:

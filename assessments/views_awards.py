@@ -62,8 +62,12 @@ def certificate_download_view(request, winner_id: int):
 
 def certificate_response(winner) -> FileResponse:
     name = f"{winner.award.title}-{winner.user.display_name}.pdf"
+    try:
+        pdf = winner.certificate.open("rb")
+    except FileNotFoundError as exc:  # the file is gone from storage
+        raise Http404 from exc
     response = FileResponse(
-        winner.certificate.open("rb"),
+        pdf,
         content_type="application/pdf",
         as_attachment=True,
         filename=name,

@@ -15,7 +15,9 @@ REFRESH = 30
 
 def _refresh(text) -> int:
     text = str(text or "")
-    return min(max(int(text), 1), 3600) if text.isdigit() else REFRESH
+    if not (text.isascii() and text.isdigit()):  # "²" is a digit to isdigit()
+        return REFRESH
+    return min(max(int(text), 1), 3600)
 
 
 @require_GET

@@ -19,6 +19,7 @@ from org.models import Member, Unit, User
 
 from ..models import Award, AwardPeriod, AwardRule, AwardScope, AwardStatus, AwardWinner
 from ..models.awards import BRANCH_TYPES
+from .boards import board_members
 
 
 def rule_units(*, rule: AwardRule) -> QuerySet[Unit]:
@@ -189,3 +190,14 @@ def recent_stars(*, unit: Unit, limit: int = 10) -> list[dict]:
         }
         for w in winners
     ]
+
+
+def replacement_candidates(*, award: Award) -> QuerySet[Member]:
+    """Who may replace a winner: members on the boards of the award's unit who
+    have not won it (what ``award_replace`` accepts)."""
+    unit = Unit.objects.get(pk=award.unit_id)
+    return (
+        Member.objects.filter(user_id__in=board_members(unit))
+        .exclude(user_id__in=award.winners.values("user_id"))
+        .select_related("user", "unit")
+    )

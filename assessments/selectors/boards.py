@@ -198,7 +198,9 @@ def _ledger_board(viewer, unit, metric, period, limit) -> MemberBoard:
     return board
 
 
-def _scope_members(unit: Unit) -> QuerySet:
+def board_members(unit: Unit) -> QuerySet:
+    """The user ids of the members on the boards of ``unit``'s subtree (active,
+    not left off): who is ranked, counted and may win an award."""
     return (
         Member.objects.filter(unit__path__startswith=unit.path, user__is_active=True)
         .exclude(user_id__in=_excluded())
@@ -207,7 +209,7 @@ def _scope_members(unit: Unit) -> QuerySet:
 
 
 def _exam_values(unit: Unit, period: Period, exam_id: int | None) -> dict:
-    members = _scope_members(unit)
+    members = board_members(unit)
     if exam_id is not None:
         grades = exam_percentages(exam_id=exam_id, user_ids=members)
     else:

@@ -40,13 +40,12 @@ from ..models import (
     AwardRule,
     AwardStatus,
     AwardWinner,
-    BoardExclusion,
     Metric,
 )
 from ..models.awards import new_certificate_code
 from ..periods import Period, custom_period, period_of
 from ..selectors.awards import active_rules, rule_units
-from ..selectors.boards import member_values
+from ..selectors.boards import board_members, is_off_boards, member_values
 
 METRICS = ("hours", "points", "exam")
 TWO = Decimal("0.01")
@@ -82,11 +81,7 @@ def _pace_share(period: Period) -> Decimal:
 
 
 def _candidates(*, rule: AwardRule, unit: Unit, period: Period) -> list[Candidate]:
-    members = list(
-        Member.objects.filter(unit__path__startswith=unit.path, user__is_active=True)
-        .exclude(user_id__in=BoardExclusion.objects.values("user_id"))
-        .values_list("user_id", flat=True)
-    )
+    members = list(board_members(unit))
     # every metric, even one without a weight: the tie-break may need it
     values = {
         metric: member_values(unit=unit, metric=Metric(metric), period=period)
@@ -301,6 +296,11 @@ def _locked(award: Award, by: User) -> Award:
 
 
 def _event(award, action, by, note="", **data) -> AwardEvent:
+    limit = AwardEvent._meta.get_field("note").max_length
+    if len(note) > limit:
+        raise ValidationError(
+            _("Keep the note to %(limit)d characters.") % {"limit": limit}
+        )
     return AwardEvent.objects.create(
         award=award, action=action, by=by, at=timezone.now(), note=note, data=data
     )
@@ -349,7 +349,7 @@ def award_replace(
         raise ValidationError(
             {"new_user": _("The new winner must be a member of the award's unit.")}
         )
-    if BoardExclusion.objects.filter(user=new_user).exists():
+    if is_off_boards(new_user):
         raise ValidationError(
             {"new_user": _("This member is off the boards and cannot win.")}
         )

@@ -347,6 +347,10 @@ def test_the_history_records_who_did_what_and_why(
         new_user=branch["丙"].user,
         note="乙已获上月学习之星",
     )
+    with pytest.raises(ValidationError):  # too long a note: nothing changes
+        award_approve(by=tree.platform_admin, award=award, note="同" * 501)
+    award.refresh_from_db()
+    assert award.status == AwardStatus.PROPOSED
     award_approve(by=tree.platform_admin, award=award, note="同意")
     award_approve(by=tree.platform_admin, award=award)  # harmless
     with django_capture_on_commit_callbacks(execute=True):
@@ -520,6 +524,7 @@ def test_admin_screens_hold_only_the_admins_units(tree, branch, client_for):
     assert admin.get(f"/admin/awards/{award.pk}/").status_code == 200
     assert admin.get(f"/admin/awards/{foreign.pk}/").status_code == 404
     assert admin.post(f"/admin/awards/{foreign.pk}/approve/").status_code == 404
+    assert admin.get(f"/admin/award_rules/edit/{mine.pk}/").status_code == 200
     assert admin.get(f"/admin/award_rules/edit/{theirs.pk}/").status_code == 404
     rules = admin.get("/admin/award_rules/").content.decode()
     assert "A公司月度学习之星" in rules and "B公司" not in rules
@@ -603,6 +608,9 @@ def test_the_verify_endpoint_is_public(
     winner = award.winners.get()
     found = client.get(f"/api/v1/awards/verify/{winner.code}/")
     assert found.status_code == 200
+    assert found.json()["date"] == (
+        timezone.localtime(award.published_at).date().isoformat()
+    )
     assert found.json() | {"date": None} == {
         "name": "乙",
         "unit": "A一项目部党支部",

@@ -260,6 +260,9 @@ def test_a_refresh_parameter_out_of_range_falls_back_or_is_clamped(link, client)
     assert 'data-refresh="30"' in client.get(url + "?refresh=x").content.decode()
     assert 'data-refresh="3600"' in client.get(url + "?refresh=99999").content.decode()
     assert 'data-refresh="1"' in client.get(url + "?refresh=0").content.decode()
+    superscript = client.get(url + "?refresh=²")  # a digit to str.isdigit()
+    assert superscript.status_code == 200
+    assert 'data-refresh="30"' in superscript.content.decode()
 
 
 # --- the admin screens ------------------------------------------------------------

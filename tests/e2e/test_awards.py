@@ -28,8 +28,9 @@ from .conftest import DESKTOP
 from .test_login_and_home import log_in
 
 PHONE_390 = {"width": 390, "height": 844}
-#: 32 h a year is due at 29.33 h by 30 November: enough in any month
-HOURS = {"陈晓明": "36", "刘芳": "33", "赵磊": "30"}
+#: the 学时 pace is 32 h a year: all three meet it for any last month, December
+#: (32 h due) included
+HOURS = {"陈晓明": "40", "刘芳": "38", "赵磊": "36"}
 
 
 @pytest.fixture
