@@ -76,14 +76,16 @@ class LedgerCursor(models.Model):
 
 
 class BoardsRevision(models.Model):
-    """One row: its token changes whenever the boards may show something new (a
-    fold that folded rows, an exclusion, a repath, a rebuild)."""
+    """A row is added whenever the boards may show something new (a fold that
+    folded rows, an exclusion, a repath, a rebuild): the highest id is the
+    current revision. Adding rows never waits on another writer's lock, as an
+    update of one shared row would (the nightly rebuild holds its transaction
+    for minutes); the rebuild prunes the old ones."""
 
-    token = models.CharField(max_length=32)
-    changed_at = models.DateTimeField(auto_now=True)
+    changed_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
-        return self.token
+        return str(self.pk)
 
 
 class BoardExclusion(models.Model):

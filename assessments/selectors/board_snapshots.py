@@ -1,14 +1,16 @@
 """Snapshots of member boards: every ranked value of one board (scope × period ×
 metric), sorted, and its top rows, kept in this process for one boards revision.
 
-A board changes only when the totals or the exclusions do (the fold every
-minute, a member leaving or rejoining the boards, a repath, a rebuild: each
-makes a new ``BoardsRevision`` token). Until then every viewer of a board reads
-the same ranking, so the first view builds the snapshot with one statement and
-the others find "my rank" by bisection (1 + how many values are strictly
-higher) instead of counting a 集团's hundred thousand rows each time. Snapshots of
-an older revision are dropped as soon as a newer one is seen; the cache keeps at
-most ``MAX_BOARDS`` boards and ``MAX_VALUES`` values (least recently used go).
+A board changes only when the totals or the exclusions do (each fold batch, a
+member leaving or rejoining the boards, a repath, a rebuild: each adds a
+``BoardsRevision``; the highest id is the current revision). Until then every
+viewer of a board reads the same ranking, so the first view builds the snapshot
+with one statement and the others find "my rank" by bisection (1 + how many
+values are strictly higher) instead of counting a 集团's hundred thousand rows
+each time. Snapshots of an older revision are dropped as soon as a newer one is
+seen (and one built from an older revision than the cache holds is not kept);
+the cache keeps at most ``MAX_BOARDS`` boards and ``MAX_VALUES`` values (least
+recently used go).
 """
 
 from __future__ import annotations
@@ -55,9 +57,9 @@ _cache: OrderedDict[tuple, Snapshot] = OrderedDict()
 _state = {"revision": None, "values": 0}
 
 
-def boards_revision() -> str:
-    token = BoardsRevision.objects.filter(pk=1).values_list("token", flat=True)
-    return next(iter(token), "")
+def boards_revision() -> int:
+    latest = BoardsRevision.objects.order_by("-pk").values_list("pk", flat=True)
+    return next(iter(latest[:1]), 0)
 
 
 def _build(pairs: Iterable[tuple[int, object]], kept: int) -> Snapshot:
@@ -70,9 +72,12 @@ def _build(pairs: Iterable[tuple[int, object]], kept: int) -> Snapshot:
     return Snapshot(top=top, kept=kept, ascending=array("q", values))
 
 
-def _store(key: tuple, revision: str, snapshot: Snapshot) -> None:
+def _store(key: tuple, revision: int, snapshot: Snapshot) -> None:
     with _lock:
-        if revision != _state["revision"]:  # the boards changed: all go
+        current = _state["revision"]
+        if current is not None and revision < current:
+            return  # built from an older revision than the cache holds
+        if revision != current:  # the boards changed: all go
             _cache.clear()
             _state.update(revision=revision, values=0)
         old = _cache.pop(key, None)

@@ -22,7 +22,7 @@ from org.models import Member
 
 from ..models import LedgerCursor, MemberTotal, PeriodKind
 from ..periods import period_start
-from .revision import boards_changed
+from .revision import boards_changed, boards_revisions_prune
 
 FOLDED_KINDS = [kind for kind, _label in PeriodKind.choices]
 BATCH = 5000
@@ -88,11 +88,11 @@ def totals_fold(*, batch: int = BATCH, max_batches: int = 100, now=None) -> int:
         for _round in range(max_batches):
             with transaction.atomic():
                 done = _fold_batch(ledger, batch, now)
+                if done:  # with the batch: no snapshot outlives its totals
+                    boards_changed()
             folded += done
             if done < batch:
                 break
-    if folded:
-        boards_changed()
     return folded
 
 
@@ -127,5 +127,7 @@ def totals_rebuild(*, now=None) -> int:
     """Throw the totals away and fold every ledger row again."""
     MemberTotal.objects.all().delete()
     LedgerCursor.objects.all().delete()
+    folded = totals_fold(now=now, max_batches=10**9)
     boards_changed()
-    return totals_fold(now=now, max_batches=10**9)
+    boards_revisions_prune()
+    return folded

@@ -60,15 +60,16 @@ def ranking_statements(queries) -> int:
 def test_every_rank_by_bisection_is_the_counted_competition_rank(tree):
     rng = random.Random(3)
     people = [make_member(tree.branch_a1, f"学员{i}") for i in range(40)]
-    for person in people:  # many ties: a handful of distinct values
-        hours(tree, person, rng.choice(["0.5", "1", "1.5", "2", "2.25", "4"]))
-    totals_fold(now=LATER)
     values = {}
-    for person in people:
-        values[person.user_id] = board(person.user, tree.branch_a1).my_value
+    for person in people:  # many ties: a handful of distinct values
+        amount = rng.choice(["0.5", "1", "1.5", "2", "2.25", "4"])
+        hours(tree, person, amount)
+        values[person.user_id] = Decimal(amount)
+    totals_fold(now=LATER)
     for person in people:
         mine = board(person.user, tree.branch_a1)
         counted = 1 + sum(v > values[person.user_id] for v in values.values())
+        assert mine.my_value == values[person.user_id]
         assert mine.my_rank == counted
         assert mine.ranked == 40
 
@@ -151,3 +152,22 @@ def test_the_cache_keeps_its_bounds(tree, monkeypatch):
     monkeypatch.setattr(board_snapshots, "MAX_VALUES", 0)
     board(tree.member_a.user, tree.branch_a1)
     assert len(board_snapshots._cache) == 1  # the newest stays
+
+
+def test_a_snapshot_of_an_older_revision_never_replaces_a_newer_cache(db):
+    board_snapshots._store(("b", 1), 5, board_snapshots._build([(1, 3)], kept=1))
+    board_snapshots._store(("a", 1), 3, board_snapshots._build([(2, 9)], kept=1))
+    assert list(board_snapshots._cache) == [("b", 1)]
+    assert board_snapshots._state["revision"] == 5
+
+
+def test_the_nightly_rebuild_keeps_the_latest_revisions(tree):
+    from assessments.models import BoardsRevision
+    from assessments.services.revision import KEEP, boards_changed
+
+    for _ in range(KEEP + 20):
+        boards_changed()
+    newest = boards_revision()
+    totals_rebuild(now=LATER)
+    assert boards_revision() > newest
+    assert BoardsRevision.objects.count() == KEEP
